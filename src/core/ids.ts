@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Ids are unique across processes and machines (a random prefix per process) yet cheap to make
+ * (a counter), because a farm can create a million of them in a second.
+ */
+const prefix = randomBytes(4).toString('hex');
+let counter = 0;
+
+/** A new id such as `t-1a2b3c4d-1f`. */
+export function newId(kind: string): string {
+  counter += 1;
+  return `${kind}-${prefix}-${counter.toString(36)}`;
+}
+
+/** Milliseconds since the epoch with sub-millisecond precision. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,76 @@
+import type { WorkerExit, WorkerHandle } from '../runtime/handle.js';
+import type { WorkerInfo } from '../types.js';
+import type { PoolJob } from './pool-job.js';
+
+export type SlotState = 'starting' | 'ready' | 'retiring' | 'dead';
+
+/** The pool's view of one worker: its handle, the tasks it holds, and its counters. */
+export class Slot {
+  state: SlotState = 'starting';
+  /** Tasks sent to the worker, in the order sent (the worker runs them in that order). */
+  readonly inflight: PoolJob[] = [];
+  /** Task definitions the worker has already been sent. */
+  readonly knownDefs = new Set<number>();
+  /** Tasks whose outcome no longer matters (timed out or cancelled) but that may still be running. */
+  readonly abandoned = new Set<number>();
+  /** Set while the worker runs a task that must run alone (one with a timeout or transfers). */
+  exclusive = false;
+  /** Tasks sent over the worker's life, for recycling after `maxTasksPerWorker`. */
+  assigned = 0;
+  done = 0;
+  failed = 0;
+  /** Memory the worker reported last, in bytes. */
+  memory = 0;
+  /** When the worker last sent results or was given work while idle (performance.now()). */
+  lastProgressAt = performance.now();
+  /** Why the pool is stopping this worker, if it is. */
+  stopping: 'kill' | 'retire' | undefined;
+  killTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly index: number,
+    public properties: Record<string, unknown>,
+    readonly handle: WorkerHandle,
+  ) {}
+
+  /** Can take new work now. */
+  get open(): boolean {
+    return this.state === 'ready' && !this.exclusive && this.abandoned.size === 0;
+  }
+
+  /** Holds no task at all, finished or abandoned. */
+  get idle(): boolean {
+    return this.inflight.length === 0 && this.abandoned.size === 0;
+  }
+
+  info(): WorkerInfo {
+    return {
+      id: this.id,
+      properties: this.properties,
+      inFlight: this.inflight.length,
+      busy: !this.idle,
+      done: this.done,
+      failed: this.failed,
+      runtime: this.handle.runtime,
+      systemId: this.handle.systemId,
+    };
+  }
+
+  removeInflight(job: PoolJob): boolean {
+    const at = this.inflight.indexOf(job);
+    if (at < 0) return false;
+    this.inflight.splice(at, 1);
+    return true;
+  }
+}
+
+/** Says in words how a worker ended, for the error of the tasks it held. */
+export function describeExit(exit: WorkerExit): string {
+  const error = exit.error as (Error & { code?: string }) | undefined;
+  if (error?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(error?.message ?? '')) return 'ran out of memory';
+  if (exit.signal === 'SIGABRT' || exit.code === 134) return 'aborted (most often: out of memory)';
+  if (exit.signal) return `was killed by ${exit.signal}`;
+  if (error) return `died of an error thrown outside any task: ${error.message}`;
+  return `exited with code ${exit.code}`;
+}

@@ -1,0 +1,82 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { WorkerExit, SpawnOptions, WorkerHandle } from './handle.js';
+import type { FromWorker, ToWorker, WireTask } from './protocol.js';
+import type { TaskSpec } from '../../task/spec.js';
+import { ownExtension } from './tsx.js';
+
+const entryPath = fileURLToPath(new URL(`./process-entry${ownExtension}`, import.meta.url));
+
+/** Flags of the parent that must not reach a worker (a test runner's or a debugger's). */
+const DROPPED_FLAGS = /^--(test|inspect|debug|experimental-test|watch)/;
+
+/**
+ * A worker in a child process: the safe isolation mode, and the one that can always be killed. It
+ * inherits the parent's loader flags, so TypeScript task modules work under tsx with no set-up.
+ */
+export class ProcessHandle implements WorkerHandle {
+  readonly runtime = 'process' as const;
+  readonly #child: ChildProcess;
+  #exitHandler: ((exit: WorkerExit) => void) | undefined;
+  #exited = false;
+  #killTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: SpawnOptions) {
+    const execArgv = process.execArgv.filter((flag) => !DROPPED_FLAGS.test(flag));
+    if (options.maxHeapMb) execArgv.push(`--max-old-space-size=${options.maxHeapMb}`);
+    this.#child = fork(entryPath, [JSON.stringify(options.boot)], {
+      execArgv,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let reported = false;
+    const report = (exit: WorkerExit): void => {
+      if (reported) return;
+      reported = true;
+      this.#exited = true;
+      clearTimeout(this.#killTimer);
+      this.#exitHandler?.(exit);
+    };
+    this.#child.on('exit', (code, signal) => report({ code, signal }));
+    this.#child.on('error', (error) => {
+      // A failed spawn never emits 'exit'; a failed send to a dead child is followed by 'exit'.
+      if (this.#child.pid === undefined) report({ code: null, signal: null, error });
+    });
+  }
+
+  get systemId(): number | undefined {
+    return this.#child.pid;
+  }
+
+  sendTasks(tasks: WireTask[], defs: Array<[number, TaskSpec]> | undefined): void {
+    this.send({ t: 'run', gen: 0, tasks, defs });
+  }
+
+  send(message: ToWorker): void {
+    if (!this.#exited && this.#child.connected) this.#child.send(message);
+  }
+
+  reclaimUnstarted(): number {
+    return 0;
+  }
+
+  startedCount(): undefined {
+    return undefined;
+  }
+
+  onMessage(handler: (message: FromWorker) => void): void {
+    this.#child.on('message', handler as (message: unknown) => void);
+  }
+
+  onExit(handler: (exit: WorkerExit) => void): void {
+    this.#exitHandler = handler;
+  }
+
+  kill(graceMs: number): void {
+    if (this.#exited || this.#killTimer) return;
+    this.#child.kill('SIGTERM');
+    this.#killTimer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    this.#killTimer.unref();
+  }
+}
