@@ -1,4 +1,5 @@
 import { CancelledError } from './errors.js';
+import { formatId, nextSeq } from './ids.js';
 
 /** Where a future is in its life. `done`, `failed` and `cancelled` are final. */
 export type FutureState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -32,41 +33,66 @@ export interface TaskFailure extends TaskResultMeta {
 /** The outcome of a task: the value or the (rebuilt) error, with its metadata. */
 export type TaskResult<R> = TaskSuccess<R> | TaskFailure;
 
+/** @internal What a result's metadata is made of. */
+export interface ResultMetaSource {
+  readonly workerId: string | undefined;
+  readonly submittedAt: number;
+  readonly startedAt: number | undefined;
+  readonly attempts: number;
+}
+
 type Listener<R> = (result: TaskResult<R>) => void;
 
 /**
  * The handle of one submitted task. Await it for the value (it rejects with the task's error), or
  * read `result` once it settled for the value or error with metadata, without throwing.
  *
- * The underlying Promise is made only when someone awaits the future, because farms create futures
- * by the hundred thousand and most are consumed through callbacks or `map`.
+ * Farms create futures by the hundred thousand, so a future makes its Promise, its id string and
+ * its result object only when someone asks for them, and executors' job records extend it rather
+ * than point to it.
  */
 export class Future<R = unknown> implements PromiseLike<R> {
-  readonly id: string;
+  readonly #seq = nextSeq();
+  #id: string | undefined;
   #state: FutureState = 'pending';
+  #settled = false;
+  #ok = false;
+  #payload: unknown;
+  #finishedAt = 0;
   #result: TaskResult<R> | undefined;
   #listeners: Listener<R> | Listener<R>[] | undefined;
   #promise: Promise<R> | undefined;
-  #canceller: ((error: CancelledError) => boolean) | undefined;
+  #resolve: ((value: R) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
-  /** @internal Futures are made by executors. */
-  constructor(id: string, canceller?: (error: CancelledError) => boolean) {
-    this.id = id;
-    this.#canceller = canceller;
+  /** Unique id, e.g. `task-1a2b3c4d-1f`. */
+  get id(): string {
+    return (this.#id ??= formatId('task', this.#seq));
   }
 
   get state(): FutureState {
     return this.#state;
   }
 
-  /** The outcome once settled, else `undefined`. */
-  get result(): TaskResult<R> | undefined {
-    return this.#result;
-  }
-
   /** True once the future is done, failed or cancelled. */
   get settled(): boolean {
-    return this.#result !== undefined;
+    return this.#settled;
+  }
+
+  /** The outcome once settled, else `undefined`. */
+  get result(): TaskResult<R> | undefined {
+    if (!this.#settled) return undefined;
+    if (this.#result === undefined) {
+      const source = this._meta();
+      const meta = {
+        id: this.id, workerId: source.workerId, submittedAt: source.submittedAt,
+        startedAt: source.startedAt, finishedAt: this.#finishedAt, attempts: source.attempts,
+      };
+      this.#result = this.#ok
+        ? { ok: true, value: this.#payload as R, ...meta }
+        : { ok: false, error: this.#payload as Error, ...meta };
+    }
+    return this.#result;
   }
 
   /**
@@ -74,15 +100,24 @@ export class Future<R = unknown> implements PromiseLike<R> {
    * its worker is killed). Returns false when the future had already settled.
    */
   cancel(reason = 'cancelled'): boolean {
-    if (this.#result !== undefined) return false;
-    const error = new CancelledError(`Task ${this.id} ${reason}`);
-    return this.#canceller ? this.#canceller(error) : false;
+    if (this.#settled) return false;
+    return this._cancel(new CancelledError(`Task ${this.id} ${reason}`));
+  }
+
+  /** @internal Executors override this to remove or stop the task. */
+  protected _cancel(_error: CancelledError): boolean {
+    return false;
+  }
+
+  /** @internal Where the result's metadata comes from: executors' job records override this. */
+  protected _meta(): ResultMetaSource {
+    return { workerId: undefined, submittedAt: this.#finishedAt, startedAt: undefined, attempts: 0 };
   }
 
   /** Calls `listener` once with the result: now if already settled, else when it settles. */
   onSettled(listener: Listener<R>): void {
-    if (this.#result !== undefined) {
-      callListener(listener, this.#result);
+    if (this.#settled) {
+      callListener(listener, this.result!);
       return;
     }
     if (this.#listeners === undefined) this.#listeners = listener;
@@ -107,33 +142,46 @@ export class Future<R = unknown> implements PromiseLike<R> {
 
   #asPromise(): Promise<R> {
     if (this.#promise === undefined) {
-      this.#promise = new Promise<R>((resolve, reject) => {
-        this.onSettled((result) => (result.ok ? resolve(result.value) : reject(result.error)));
-      });
+      if (this.#settled) {
+        this.#promise = this.#ok ? Promise.resolve(this.#payload as R) : Promise.reject(this.#payload);
+      } else {
+        this.#promise = new Promise<R>((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      }
     }
     return this.#promise;
   }
 
   /** @internal */
   _markRunning(): void {
-    if (this.#result === undefined) this.#state = 'running';
+    if (!this.#settled) this.#state = 'running';
   }
 
   /** @internal */
   _markPending(): void {
-    if (this.#result === undefined) this.#state = 'pending';
+    if (!this.#settled) this.#state = 'pending';
   }
 
   /** @internal Settles once; later calls are ignored so races between a result and a kill are safe. */
-  _settle(result: TaskResult<R>): boolean {
-    if (this.#result !== undefined) return false;
-    this.#result = result;
-    this.#state = result.ok ? 'done' : result.error instanceof CancelledError ? 'cancelled' : 'failed';
-    this.#canceller = undefined;
+  _settle(ok: boolean, payload: unknown, finishedAt: number): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    this.#ok = ok;
+    this.#payload = payload;
+    this.#finishedAt = finishedAt;
+    this.#state = ok ? 'done' : payload instanceof CancelledError ? 'cancelled' : 'failed';
+    if (ok) this.#resolve?.(payload as R);
+    else this.#reject?.(payload);
+    this.#resolve = this.#reject = undefined;
     const listeners = this.#listeners;
-    this.#listeners = undefined;
-    if (typeof listeners === 'function') callListener(listeners, result);
-    else if (listeners) for (const listener of listeners) callListener(listener, result);
+    if (listeners !== undefined) {
+      this.#listeners = undefined;
+      const result = this.result!;
+      if (typeof listeners === 'function') callListener(listeners, result);
+      else for (const listener of listeners) callListener(listener, result);
+    }
     return true;
   }
 }

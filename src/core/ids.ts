@@ -7,10 +7,20 @@ import { randomBytes } from 'node:crypto';
 const prefix = randomBytes(4).toString('hex');
 let counter = 0;
 
-/** A new id such as `t-1a2b3c4d-1f`. */
+/** A new id such as `task-1a2b3c4d-1f`. */
 export function newId(kind: string): string {
+  return formatId(kind, nextSeq());
+}
+
+/** The next number of the process-wide sequence that ids are made from. */
+export function nextSeq(): number {
   counter += 1;
-  return `${kind}-${prefix}-${counter.toString(36)}`;
+  return counter;
+}
+
+/** The id for a number of the sequence; futures format theirs only when someone reads it. */
+export function formatId(kind: string, seq: number): string {
+  return `${kind}-${prefix}-${seq.toString(36)}`;
 }
 
 /** Milliseconds since the epoch with sub-millisecond precision. */

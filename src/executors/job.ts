@@ -1,14 +1,22 @@
-import { Future } from '../core/future.js';
-import { newId, now } from '../core/ids.js';
+import type { CancelledError } from '../core/errors.js';
+import { Future, type ResultMetaSource } from '../core/future.js';
+import { now } from '../core/ids.js';
 import type { StatsRecorder } from './stats.js';
 import type { SubmitOptions } from './types.js';
 
 /** Where a job is: its future's state plus the internal waiting states. */
 export type JobPhase = 'queued' | 'backoff' | 'running' | 'settled';
 
-/** One submitted task and its attempts, as every executor tracks it. */
-export class Job<R = unknown> {
-  readonly future: Future<R>;
+/** The executor a job asks to cancel it. */
+export interface JobOwner {
+  cancelJob(job: Job, error: CancelledError): boolean;
+}
+
+/**
+ * One submitted task and its attempts, as every executor tracks it. It is the future the caller
+ * holds (only the Future members are public), so a task costs one object, not three.
+ */
+export class Job<R = unknown> extends Future<R> implements ResultMetaSource {
   readonly submittedAt = now();
   phase: JobPhase = 'queued';
   attempts = 0;
@@ -23,9 +31,17 @@ export class Job<R = unknown> {
   constructor(
     readonly args: unknown[],
     readonly options: SubmitOptions,
-    canceller: (job: Job<R>, error: Error) => boolean,
+    private readonly owner: JobOwner,
   ) {
-    this.future = new Future<R>(newId('task'), (error) => canceller(this, error));
+    super();
+  }
+
+  protected override _cancel(error: CancelledError): boolean {
+    return this.owner.cancelJob(this as unknown as Job, error);
+  }
+
+  protected override _meta(): ResultMetaSource {
+    return this;
   }
 
   /** Records the start of an attempt. */
@@ -38,7 +54,7 @@ export class Job<R = unknown> {
     this.phase = 'running';
     this.workerId = workerId;
     this.startedAt = startedAt;
-    this.future._markRunning();
+    this._markRunning();
   }
 
   succeed(value: R, stats: StatsRecorder, finishedAt = now()): void {
@@ -46,7 +62,7 @@ export class Job<R = unknown> {
     this.#close();
     if (this.startedAt !== undefined) stats.recordRun(finishedAt - this.startedAt);
     stats.done += 1;
-    this.future._settle({ ok: true, value, ...this.#meta(finishedAt) });
+    this._settle(true, value, finishedAt);
   }
 
   fail(error: Error, stats: StatsRecorder, finishedAt = now()): void {
@@ -54,9 +70,8 @@ export class Job<R = unknown> {
     const ran = this.phase === 'running';
     this.#close();
     if (ran && this.startedAt !== undefined) stats.recordRun(finishedAt - this.startedAt);
-    if (this.future.settled) return;
-    this.future._settle({ ok: false, error, ...this.#meta(finishedAt) });
-    if (this.future.state === 'cancelled') stats.cancelled += 1;
+    if (!this._settle(false, error, finishedAt)) return;
+    if (this.state === 'cancelled') stats.cancelled += 1;
     else stats.failed += 1;
   }
 
@@ -64,9 +79,5 @@ export class Job<R = unknown> {
     this.phase = 'settled';
     clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  #meta(finishedAt: number) {
-    return { id: this.future.id, workerId: this.workerId, submittedAt: this.submittedAt, startedAt: this.startedAt, finishedAt, attempts: this.attempts };
   }
 }

@@ -52,24 +52,24 @@ abstract class LocalExecutor implements Executor {
     if (this.#closing) throw new ExecutorClosedError(`The ${this.kind} executor is shut down; it takes no more tasks`);
     if (!Array.isArray(args)) throw new ValidationError(`submit(task, args): args must be an array, got ${typeof args}`);
     validateSubmitOptions(options);
-    const job = new LocalJob(args, options, (j, error) => this.#cancel(j as LocalJob, error));
-    const future = job.future as Future<Awaited<R>>;
+    const job = new LocalJob(args, options, this);
+    const future = job as unknown as Future<Awaited<R>>;
     // A function runs as itself; a reference is loaded like a worker would, on first run.
     job.fn = typeof task === 'function' ? task : loadTask(toTaskSpec(task));
     if (job.fn instanceof Promise) job.fn.catch(() => undefined);
     const { where, signal } = options;
     if (where && !this.#matches(where)) {
-      job.fail(new PlacementError(`Task ${job.future.id}: its 'where' rejects the only worker of the ${this.kind} executor`), this.#stats);
+      job.fail(new PlacementError(`Task ${job.id}: its 'where' rejects the only worker of the ${this.kind} executor`), this.#stats);
       return future;
     }
     if (signal) {
       if (signal.aborted) {
-        job.fail(new CancelledError(`Task ${job.future.id} cancelled: its signal was already aborted`, { cause: signal.reason }), this.#stats);
+        job.fail(new CancelledError(`Task ${job.id} cancelled: its signal was already aborted`, { cause: signal.reason }), this.#stats);
         return future;
       }
-      const onAbort = (): void => void job.future.cancel('cancelled by its signal');
+      const onAbort = (): void => void job.cancel('cancelled by its signal');
       signal.addEventListener('abort', onAbort, { once: true });
-      job.future.onSettled(() => signal.removeEventListener('abort', onAbort));
+      job.onSettled(() => signal.removeEventListener('abort', onAbort));
     }
     this.#queue.push(job, options.priority ?? 0);
     if (this.#startInSubmit) this.#pump();
@@ -102,11 +102,11 @@ abstract class LocalExecutor implements Executor {
     this.#closing = true;
     if (cancelPending || !wait) {
       for (const job of [...this.#queue.drain(), ...this.#backoff]) {
-        job.fail(new CancelledError(`Task ${job.future.id} cancelled: the executor shut down`), this.#stats);
+        job.fail(new CancelledError(`Task ${job.id} cancelled: the executor shut down`), this.#stats);
       }
       this.#backoff.clear();
     }
-    if (!wait) for (const job of [...this.#running]) this.#stop(job, new CancelledError(`Task ${job.future.id} cancelled: the executor shut down`));
+    if (!wait) for (const job of [...this.#running]) this.#stop(job, new CancelledError(`Task ${job.id} cancelled: the executor shut down`));
     this.#shutdown = new Promise<void>((resolve) => (this.#drained = resolve));
     this.#checkDrained();
     return this.#shutdown;
@@ -150,7 +150,7 @@ abstract class LocalExecutor implements Executor {
     if (timeout !== undefined) {
       job.timer = setTimeout(() => {
         job.timer = undefined;
-        this.#stop(job, new TaskTimeoutError(`Task ${job.future.id} timed out after ${timeout} ms`, { timeout }));
+        this.#stop(job, new TaskTimeoutError(`Task ${job.id} timed out after ${timeout} ms`, { timeout }));
       }, timeout);
     }
     // Only the outcome of the current attempt counts: a stopped attempt may still settle later.
@@ -206,7 +206,7 @@ abstract class LocalExecutor implements Executor {
     this.#stats.retried += 1;
     clearTimeout(job.timer);
     job.phase = 'backoff';
-    job.future._markPending();
+    job._markPending();
     this.#backoff.add(job);
     job.timer = setTimeout(() => {
       job.timer = undefined;
@@ -225,6 +225,11 @@ abstract class LocalExecutor implements Executor {
     if (error instanceof CancelledError) job.fail(error, this.#stats);
     else this.#failAttempt(job, error);
     this.#pump();
+  }
+
+  /** @internal */
+  cancelJob(job: Job, error: CancelledError): boolean {
+    return this.#cancel(job as LocalJob, error);
   }
 
   #cancel(job: LocalJob, error: Error): boolean {

@@ -15,10 +15,11 @@ import { retryDelay } from '../retry.js';
 import { StatsRecorder } from '../stats.js';
 import type { Executor, ExecutorStats, MapOptions, ShutdownOptions, SubmitOptions, WorkerInfo } from '../types.js';
 import type { SpawnOptions, WorkerExit, WorkerHandle } from '../runtime/handle.js';
-import type { FromWorker, WireResult, WireTask } from '../runtime/protocol.js';
+import type { FromWorker, ResultsMessage } from '../runtime/protocol.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
 import { PoolJob } from './pool-job.js';
+import type { Job } from '../job.js';
 import { PriorityQueue } from './queue.js';
 import { describeExit, Slot } from './slot.js';
 
@@ -125,8 +126,8 @@ export abstract class PoolExecutor implements Executor {
     if (this.#closing) throw new ExecutorClosedError(`The ${this.kind} executor is shut down; it takes no more tasks`);
     if (!Array.isArray(args)) throw new ValidationError(`submit(task, args): args must be an array, got ${typeof args}`);
     validateSubmitOptions(options);
-    const job = new PoolJob(args, options, (j, error) => this.#cancel(j as PoolJob, error));
-    const future = job.future as Future<Awaited<R>>;
+    const job = new PoolJob(args, options, this);
+    const future = job as unknown as Future<Awaited<R>>;
     job.defId = this.#defIdOf(task);
     job.num = this.#nextNum++;
     if (this.#broken) {
@@ -136,12 +137,12 @@ export abstract class PoolExecutor implements Executor {
     const { signal } = options;
     if (signal) {
       if (signal.aborted) {
-        job.fail(new CancelledError(`Task ${job.future.id} cancelled: its signal was already aborted`, { cause: signal.reason }), this.#stats);
+        job.fail(new CancelledError(`Task ${job.id} cancelled: its signal was already aborted`, { cause: signal.reason }), this.#stats);
         return future;
       }
-      const onAbort = (): void => void job.future.cancel('cancelled by its signal');
+      const onAbort = (): void => void job.cancel('cancelled by its signal');
       signal.addEventListener('abort', onAbort, { once: true });
-      job.future.onSettled(() => signal.removeEventListener('abort', onAbort));
+      job.onSettled(() => signal.removeEventListener('abort', onAbort));
     }
     this.#queue.push(job, options.priority ?? 0);
     this.#schedulePump();
@@ -175,7 +176,7 @@ export abstract class PoolExecutor implements Executor {
     if (cancelPending || !wait) this.#cancelWaiting();
     if (!wait) {
       for (const slot of this.#slots.values()) {
-        for (const job of slot.inflight.splice(0)) job.fail(new CancelledError(`Task ${job.future.id} cancelled: the executor shut down`), this.#stats);
+        for (const job of slot.inflight.splice(0)) job.fail(new CancelledError(`Task ${job.id} cancelled: the executor shut down`), this.#stats);
         this.#kill(slot);
       }
     }
@@ -226,7 +227,7 @@ export abstract class PoolExecutor implements Executor {
     const slot = new Slot(id, index, props, handle);
     this.#slots.set(id, slot);
     handle.onMessage((message: FromWorker) => {
-      if (message.t === 'results') this.#onResults(slot, message.results, message.memory);
+      if (message.t === 'results') this.#onResults(slot, message);
       else if (message.t === 'ready') this.#onReady(slot);
     });
     handle.onExit((exit) => this.#onExit(slot, exit));
@@ -271,7 +272,7 @@ export abstract class PoolExecutor implements Executor {
     this.#requeue(unstarted);
     const description = describeExit(exit);
     for (const job of victims) {
-      const error = new WorkerCrashedError(`Worker ${slot.id} ${description} while running task ${job.future.id}`, {
+      const error = new WorkerCrashedError(`Worker ${slot.id} ${description} while running task ${job.id}`, {
         workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause: exit.error,
       });
       this.#failAttempt(job, slot, error);
@@ -371,23 +372,33 @@ export abstract class PoolExecutor implements Executor {
   }
 
   #send(slot: Slot, batch: PoolJob[]): void {
+    const count = batch.length;
+    const nums = new Float64Array(count);
+    const firstDef = batch[0]!.defId;
+    let defIds: number[] | number = firstDef;
+    let single: unknown[] | undefined = [];
     let defs: Array<[number, TaskSpec]> | undefined;
-    const wire: WireTask[] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i += 1) {
+    for (let i = 0; i < count; i += 1) {
       const job = batch[i]!;
-      wire[i] = [job.num, job.defId, job.args];
+      nums[i] = job.num;
+      if (job.defId !== firstDef && typeof defIds === 'number') defIds = batch.map((j) => j.defId);
+      if (single && job.args.length === 1) single.push(job.args[0]);
+      else single = undefined;
       if (!slot.knownDefs.has(job.defId) && !defs?.some(([id]) => id === job.defId)) (defs ??= []).push([job.defId, this.#specs[job.defId]!]);
     }
     try {
-      slot.handle.sendTasks(wire, defs, batch.length === 1 ? batch[0]!.options.transfer : undefined);
+      slot.handle.sendTasks(
+        { nums, defIds, defs, single, args: single ? undefined : batch.map((job) => job.args) },
+        count === 1 ? batch[0]!.options.transfer : undefined,
+      );
     } catch (error) {
-      if (batch.length > 1) {
+      if (count > 1) {
         for (const job of batch) this.#send(slot, [job]); // find the task that cannot be sent
       } else {
         const job = batch[0]!;
         const where = findUncloneable(job.args) ?? (error as Error).message;
         job.fail(new TaskDefinitionError(
-          `Task ${job.future.id} cannot be sent to a worker: ${where}. Arguments must be structured-cloneable (no functions, symbols, class instances with private state, streams...).`,
+          `Task ${job.id} cannot be sent to a worker: ${where}. Arguments must be structured-cloneable (no functions, symbols, class instances with private state, streams...).`,
           { cause: error },
         ), this.#stats);
       }
@@ -406,7 +417,7 @@ export abstract class PoolExecutor implements Executor {
         slot.exclusive = true;
         job.timer = setTimeout(() => {
           job.timer = undefined;
-          this.#stopRunning(job, new TaskTimeoutError(`Task ${job.future.id} timed out after ${timeout} ms`, { timeout }));
+          this.#stopRunning(job, new TaskTimeoutError(`Task ${job.id} timed out after ${timeout} ms`, { timeout }));
         }, timeout);
       } else if (job.options.transfer) {
         slot.exclusive = true;
@@ -447,17 +458,25 @@ export abstract class PoolExecutor implements Executor {
       job.slot = undefined;
       job.attempts -= 1;
       job.phase = 'queued';
-      job.future._markPending();
+      job._markPending();
       this.#queue.pushFront(job, job.options.priority ?? 0);
     }
   }
 
   // ---- results -----------------------------------------------------------------------------
 
-  #onResults(slot: Slot, results: WireResult[], memory: number | undefined): void {
+  #onResults(slot: Slot, message: ResultsMessage): void {
     slot.lastProgressAt = performance.now();
-    if (memory !== undefined) slot.memory = memory;
-    for (const [num, ok, payload, startedAt, finishedAt] of results) {
+    if (message.memory !== undefined) slot.memory = message.memory;
+    const { meta, values, failed } = message;
+    let nextFailed = failed?.[0] ?? -1;
+    let failedAt = 0;
+    for (let i = 0; i < values.length; i += 1) {
+      const num = meta[i * 3]!;
+      const startedAt = meta[i * 3 + 1]!;
+      const finishedAt = meta[i * 3 + 2]!;
+      const ok = i !== nextFailed;
+      if (!ok) nextFailed = failed![++failedAt] ?? -1;
       if (slot.abandoned.delete(num)) {
         if (slot.abandoned.size === 0 && slot.stopping === undefined) clearTimeout(slot.killTimer);
         continue;
@@ -474,10 +493,10 @@ export abstract class PoolExecutor implements Executor {
       job.slot = undefined;
       if (ok) {
         slot.done += 1;
-        job.succeed(payload, this.#stats, finishedAt);
+        job.succeed(values[i], this.#stats, finishedAt);
       } else {
         slot.failed += 1;
-        this.#failAttempt(job, slot, deserializeError(payload as never), finishedAt);
+        this.#failAttempt(job, slot, deserializeError(values[i] as never), finishedAt);
       }
     }
     if (slot.exclusive && slot.idle) slot.exclusive = false;
@@ -507,7 +526,7 @@ export abstract class PoolExecutor implements Executor {
       this.#stats.retried += 1;
       (job.failedOn ??= new Set()).add(slot.id);
       job.phase = 'backoff';
-      job.future._markPending();
+      job._markPending();
       this.#backoff.add(job);
       job.timer = setTimeout(() => {
         job.timer = undefined;
@@ -521,6 +540,11 @@ export abstract class PoolExecutor implements Executor {
   }
 
   // ---- cancel, timeout, shutdown -----------------------------------------------------------
+
+  /** @internal */
+  cancelJob(job: Job, error: CancelledError): boolean {
+    return this.#cancel(job as PoolJob, error);
+  }
 
   #cancel(job: PoolJob, error: Error): boolean {
     switch (job.phase) {
@@ -577,7 +601,7 @@ export abstract class PoolExecutor implements Executor {
 
   #cancelWaiting(): void {
     for (const job of [...this.#queue.drain(), ...this.#backoff]) {
-      job.fail(new CancelledError(`Task ${job.future.id} cancelled: the executor shut down`), this.#stats);
+      job.fail(new CancelledError(`Task ${job.id} cancelled: the executor shut down`), this.#stats);
     }
     this.#backoff.clear();
   }
@@ -594,7 +618,7 @@ export abstract class PoolExecutor implements Executor {
     if (this.#queue.size > 0 && !busy && !starting && !this.#pumpScheduled && this.#backoff.size === 0) {
       // Nothing runs and nothing can start: what is left fits no worker there is.
       for (const job of this.#queue.drain()) {
-        job.fail(new PlacementError(`Task ${job.future.id} fits no worker (its 'where' rejects them all) and the executor is shutting down`), this.#stats);
+        job.fail(new PlacementError(`Task ${job.id} fits no worker (its 'where' rejects them all) and the executor is shutting down`), this.#stats);
       }
     }
     if (this.#queue.size > 0 || this.#backoff.size > 0 || busy) return;

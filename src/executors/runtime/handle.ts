@@ -1,6 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads';
-import type { FromWorker, ToWorker, WireTask, WorkerBootData } from './protocol.js';
-import type { TaskSpec } from '../../task/spec.js';
+import type { FromWorker, RunMessage, ToWorker, WorkerBootData } from './protocol.js';
 
 /** How a worker ended. */
 export interface WorkerExit {
@@ -32,7 +31,7 @@ export interface WorkerHandle {
    * Sends tasks, with the definitions the worker has not seen. Throws (and sends nothing) when an
    * argument cannot be serialized, so the caller can find which one.
    */
-  sendTasks(tasks: WireTask[], defs: Array<[number, TaskSpec]> | undefined, transfer?: TransferListItem[]): void;
+  sendTasks(batch: Omit<RunMessage, 't' | 'gen'>, transfer?: TransferListItem[]): void;
   send(message: ToWorker): void;
   /**
    * Takes back the sent tasks that have not started, so an idle worker can run them. Returns how many

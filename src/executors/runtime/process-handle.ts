@@ -1,8 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { WorkerExit, SpawnOptions, WorkerHandle } from './handle.js';
-import type { FromWorker, ToWorker, WireTask } from './protocol.js';
-import type { TaskSpec } from '../../task/spec.js';
+import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
 import { ownExtension } from './tsx.js';
 
 const entryPath = fileURLToPath(new URL(`./process-entry${ownExtension}`, import.meta.url));
@@ -49,8 +48,8 @@ export class ProcessHandle implements WorkerHandle {
     return this.#child.pid;
   }
 
-  sendTasks(tasks: WireTask[], defs: Array<[number, TaskSpec]> | undefined): void {
-    this.send({ t: 'run', gen: 0, tasks, defs });
+  sendTasks(batch: Omit<RunMessage, 't' | 'gen'>): void {
+    this.send({ t: 'run', gen: 0, ...batch });
   }
 
   send(message: ToWorker): void {

@@ -3,23 +3,44 @@ import type { TaskSpec } from '../../task/spec.js';
 
 /**
  * Messages between the pool and a worker, the same for threads and child processes. Tasks travel in
- * batches (`run`) and results come back in batches (`results`), which is what makes tiny tasks fast.
+ * batches and results come back in batches, in column form (typed arrays for numbers, one array of
+ * arguments), because cloning one flat array is far cheaper than cloning many small ones.
  */
 
-/** One task in a batch: [task number, definition id, arguments]. */
-export type WireTask = [num: number, defId: number, args: unknown[]];
+/** A batch of tasks. */
+export interface RunMessage {
+  t: 'run';
+  /** Claim generation (threads; see claim-word.ts). */
+  gen: number;
+  /** Task numbers. */
+  nums: Float64Array;
+  /** Definition id of each task, or one id for all. */
+  defIds: number[] | number;
+  /** Arguments of each task; or, when every task has exactly one argument, `single`. */
+  args?: unknown[][];
+  single?: unknown[];
+  /** Definitions the worker has not seen yet. */
+  defs?: Array<[defId: number, spec: TaskSpec]>;
+}
 
-/** One result: [task number, 1 = value / 0 = error, value or error, startedAt, finishedAt]. */
-export type WireResult = [num: number, ok: 1 | 0, payload: unknown, startedAt: number, finishedAt: number];
+/** A batch of results, in the order the tasks ran. */
+export interface ResultsMessage {
+  t: 'results';
+  /** Per result: task number, started at, finished at (epoch ms). */
+  meta: Float64Array;
+  /** Return values, or serialized errors at the indexes listed in `failed`. */
+  values: unknown[];
+  failed?: number[];
+  /** Memory in use by the worker, in bytes (when the pool asked for it). */
+  memory?: number;
+}
 
 export type ToWorker =
-  | { t: 'run'; gen: number; tasks: WireTask[]; defs?: Array<[defId: number, spec: TaskSpec]> }
+  | RunMessage
   | { t: 'abort'; num: number; reason: SerializedError }
   | { t: 'close' };
 
-export type FromWorker =
-  | { t: 'ready' }
-  | { t: 'results'; results: WireResult[]; memory?: number };
+export type FromWorker = { t: 'ready' } | ResultsMessage;
 
 /** What the pool tells a worker when it starts it. */
 export interface WorkerBootData {

@@ -1,8 +1,7 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
 import type { WorkerExit, SpawnOptions, WorkerHandle } from './handle.js';
-import type { FromWorker, ToWorker, WireTask } from './protocol.js';
-import type { TaskSpec } from '../../task/spec.js';
+import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
 import { ownExtension } from './tsx.js';
 import { COUNT_MASK, startedCount, takeBack } from './claim-word.js';
 
@@ -49,9 +48,9 @@ export class ThreadHandle implements WorkerHandle {
     return this.#worker.threadId;
   }
 
-  sendTasks(tasks: WireTask[], defs: Array<[number, TaskSpec]> | undefined, transfer?: TransferListItem[]): void {
-    this.#worker.postMessage({ t: 'run', gen: this.#gen, tasks, defs } satisfies ToWorker, transfer as never);
-    this.#sent = (this.#sent + tasks.length) & COUNT_MASK;
+  sendTasks(batch: Omit<RunMessage, 't' | 'gen'>, transfer?: TransferListItem[]): void {
+    this.#worker.postMessage({ t: 'run', gen: this.#gen, ...batch } satisfies ToWorker, transfer);
+    this.#sent = (this.#sent + batch.nums.length) & COUNT_MASK;
   }
 
   send(message: ToWorker): void {

@@ -3,15 +3,15 @@ import { TaskDefinitionError } from '../../core/errors.js';
 import { now } from '../../core/ids.js';
 import { explainSourceError, loadTask } from '../../task/loader.js';
 import type { TaskSpec } from '../../task/spec.js';
-import type { FromWorker, ToWorker, WireResult, WireTask } from './protocol.js';
 import { setCurrentContext, TaskContextImpl } from './context.js';
+import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
 
 /** What a worker runtime (thread or child process) provides to the shared loop. */
 export interface WorkerPort {
   /** Sends a message to the pool; throws if a value cannot be serialized. */
   send(message: FromWorker): void;
   onMessage(handler: (message: ToWorker) => void): void;
-  /** Claims the next task of generation `gen`; false when the pool took it back (see ThreadHandle). */
+  /** Claims the next task of generation `gen`; false when the pool took it back (threads). */
   claim(gen: number): boolean;
   /** Leaves after a `close` message. */
   exit(): void;
@@ -22,9 +22,21 @@ export interface WorkerPort {
 /** Results are sent when the batch is done, or earlier when they have waited this long. */
 const FLUSH_AFTER_MS = 1;
 
-interface Entry {
-  gen: number;
-  task: WireTask;
+/** Results not yet sent, in columns like the message that will carry them. */
+class ResultBuffer {
+  meta: number[] = [];
+  values: unknown[] = [];
+  failed: number[] | undefined;
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  push(num: number, ok: boolean, value: unknown, startedAt: number, finishedAt: number): void {
+    if (!ok) (this.failed ??= []).push(this.values.length);
+    this.meta.push(num, startedAt, finishedAt);
+    this.values.push(value);
+  }
 }
 
 /** Runs tasks one at a time, in the order they arrive, and reports results in batches. */
@@ -32,41 +44,44 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
   const specs = new Map<number, TaskSpec>();
   const loaded = new Map<number, Function>();
   const loadErrors = new Map<number, unknown>();
-  const inbox: Entry[] = [];
-  let head = 0;
-  let results: WireResult[] = [];
+  const batches: RunMessage[] = [];
+  let cursor = 0; // next task of batches[0]
+  let buffer = new ResultBuffer();
   let lastFlush = now();
   let running = false;
   let closing = false;
   let current: { num: number; context: TaskContextImpl } | undefined;
 
   const flush = (): void => {
-    if (results.length === 0) return;
-    const batch = results;
-    results = [];
+    if (buffer.length === 0) return;
+    const { meta, values, failed } = buffer;
+    buffer = new ResultBuffer();
     lastFlush = now();
     const memory = reportMemory ? port.memory() : undefined;
     try {
-      port.send({ t: 'results', results: batch, memory });
+      port.send({ t: 'results', meta: Float64Array.from(meta), values, failed, memory });
     } catch {
-      // One value could not be serialized; send the rest one by one and replace the culprits.
-      for (const result of batch) sendAlone(result);
+      // A value cannot be serialized: send the results one by one and replace the culprits.
+      for (let i = 0; i < values.length; i += 1) {
+        sendAlone(meta.slice(i * 3, i * 3 + 3), values[i], failed?.includes(i) === true);
+      }
     }
   };
 
-  const sendAlone = (result: WireResult): void => {
+  const sendAlone = (meta: number[], value: unknown, isError: boolean): void => {
     try {
-      port.send({ t: 'results', results: [result] });
+      port.send({ t: 'results', meta: Float64Array.from(meta), values: [value], failed: isError ? [0] : undefined });
     } catch (error) {
+      const reason = (error as Error).message.replace(/\.$/, '');
       const cause = new TaskDefinitionError(
-        `The task's ${result[1] ? 'return value' : 'error'} cannot be sent back from the worker: ${(error as Error).message}. ` +
+        `The task's ${isError ? 'error' : 'return value'} cannot be sent back from the worker: ${reason}. ` +
           'Return plain data (structured-cloneable: objects, arrays, Map, Set, Date, typed arrays, BigInt...).',
       );
-      port.send({ t: 'results', results: [[result[0], 0, serializeError(cause), result[3], result[4]]] });
+      port.send({ t: 'results', meta: Float64Array.from(meta), values: [serializeError(cause)], failed: [0] });
     }
   };
 
-  const resolve = async (defId: number): Promise<void> => {
+  const load = async (defId: number): Promise<void> => {
     if (loadErrors.has(defId)) throw loadErrors.get(defId);
     const spec = specs.get(defId);
     if (!spec) throw new TaskDefinitionError(`Unknown task definition ${defId} in worker ${workerId}`);
@@ -78,21 +93,20 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
     }
   };
 
-  const finish = (num: number, ok: 1 | 0, payload: unknown, startedAt: number, defId: number): void => {
-    if (ok === 0) {
+  const finish = (num: number, ok: boolean, payload: unknown, startedAt: number, defId: number): void => {
+    if (!ok) {
       const spec = specs.get(defId);
       payload = serializeError(spec?.kind === 'source' ? explainSourceError(payload, spec.name) : payload);
     }
-    results.push([num, ok, payload, startedAt, now()]);
+    buffer.push(num, ok, payload, startedAt, now());
     current = undefined;
     setCurrentContext(undefined);
   };
 
   /** Runs one task; returns a promise only when the task (or its first load) is really asynchronous. */
-  const runOne = (entry: Entry): Promise<void> | undefined => {
-    const [num, defId, args] = entry.task;
+  const runOne = (num: number, defId: number, args: unknown[]): Promise<void> | undefined => {
     const fn = loaded.get(defId);
-    if (!fn) return resolve(defId).then(() => runOne(entry), (error: unknown) => finish(num, 0, error, now(), defId));
+    if (!fn) return load(defId).then(() => runOne(num, defId, args), (error: unknown) => finish(num, false, error, now(), defId));
     const startedAt = now();
     const context = new TaskContextImpl(workerId);
     current = { num, context };
@@ -101,31 +115,38 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
     try {
       value = fn.apply(context, args);
     } catch (error) {
-      finish(num, 0, error, startedAt, defId);
+      finish(num, false, error, startedAt, defId);
       return undefined;
     }
     if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
       return Promise.resolve(value).then(
-        (resolved) => finish(num, 1, resolved, startedAt, defId),
-        (error: unknown) => finish(num, 0, error, startedAt, defId),
+        (resolved) => finish(num, true, resolved, startedAt, defId),
+        (error: unknown) => finish(num, false, error, startedAt, defId),
       );
     }
-    finish(num, 1, value, startedAt, defId);
+    finish(num, true, value, startedAt, defId);
     return undefined;
   };
 
   const drain = async (): Promise<void> => {
     running = true;
-    while (head < inbox.length) {
-      const entry = inbox[head]!;
-      head += 1;
-      if (!port.claim(entry.gen)) continue; // taken back by the pool for another worker
-      const pending = runOne(entry);
+    while (batches.length > 0) {
+      const batch = batches[0]!;
+      if (cursor >= batch.nums.length) {
+        batches.shift();
+        cursor = 0;
+        continue;
+      }
+      const i = cursor;
+      cursor += 1;
+      if (!port.claim(batch.gen)) continue; // taken back by the pool for another worker
+      const defId = typeof batch.defIds === 'number' ? batch.defIds : batch.defIds[i]!;
+      const args = batch.single ? [batch.single[i]] : batch.args![i]!;
+      const pending = runOne(batch.nums[i]!, defId, args);
       if (pending) await pending;
-      if (head === inbox.length || now() - lastFlush >= FLUSH_AFTER_MS) flush();
+      const batchDone = cursor >= batch.nums.length && batches.length === 1;
+      if (batchDone || now() - lastFlush >= FLUSH_AFTER_MS) flush();
     }
-    inbox.length = 0;
-    head = 0;
     flush();
     running = false;
     if (closing) port.exit();
@@ -135,7 +156,7 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
     switch (message.t) {
       case 'run':
         if (message.defs) for (const [id, spec] of message.defs) specs.set(id, spec);
-        for (const task of message.tasks) inbox.push({ gen: message.gen, task });
+        batches.push(message);
         if (!running) void drain();
         break;
       case 'abort':
