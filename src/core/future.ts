@@ -51,7 +51,7 @@ type Listener<R> = (result: TaskResult<R>) => void;
  * its result object only when someone asks for them, and executors' job records extend it rather
  * than point to it.
  */
-export class Future<R = unknown> implements PromiseLike<R> {
+export class Future<R = unknown> implements Promise<R> {
   readonly #seq = nextSeq();
   #id: string | undefined;
   #state: FutureState = 'pending';
@@ -64,6 +64,11 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #promise: Promise<R> | undefined;
   #resolve: ((value: R) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
+
+  /** Makes a future usable wherever a Promise is expected (it has then, catch and finally). */
+  get [Symbol.toStringTag](): string {
+    return 'Future';
+  }
 
   /** Unique id, e.g. `task-1a2b3c4d-1f`. */
   get id(): string {

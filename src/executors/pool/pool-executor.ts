@@ -102,6 +102,8 @@ export abstract class PoolExecutor implements Executor {
   #pumpScheduled = false;
   #stealTimer: NodeJS.Timeout | undefined;
   #closing = false;
+  /** Whether the workers keep the program alive: only while there is work. */
+  #referenced = true;
   #shutdown: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
@@ -226,6 +228,7 @@ export abstract class PoolExecutor implements Executor {
     }
     const slot = new Slot(id, index, props, handle);
     this.#slots.set(id, slot);
+    if (!this.#referenced) handle.setRef(false);
     handle.onMessage((message: FromWorker) => {
       if (message.t === 'results') this.#onResults(slot, message);
       else if (message.t === 'ready') this.#onReady(slot);
@@ -323,7 +326,20 @@ export abstract class PoolExecutor implements Executor {
       }
     }
     this.#maybeSteal();
+    this.#updateRef();
     this.#checkDrained();
+  }
+
+  /**
+   * An idle pool must not keep the program alive (a forgotten shutdown would hang it), and a busy
+   * one must, or the program could end while a caller still awaits a result.
+   */
+  #updateRef(): void {
+    let busy = this.#queue.size > 0 || this.#backoff.size > 0 || this.#closing;
+    if (!busy) for (const slot of this.#slots.values()) if (!slot.idle) busy = true;
+    if (busy === this.#referenced) return;
+    this.#referenced = busy;
+    for (const slot of this.#slots.values()) slot.handle.setRef(busy);
   }
 
   /** Sends one batch to `slot`; false when it can take nothing now. */

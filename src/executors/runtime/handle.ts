@@ -43,6 +43,8 @@ export interface WorkerHandle {
   onMessage(handler: (message: FromWorker) => void): void;
   /** Called once when the worker is gone, whatever the reason. */
   onExit(handler: (exit: WorkerExit) => void): void;
+  /** Whether the worker keeps the program alive; the pool lets go of idle workers. */
+  setRef(referenced: boolean): void;
   /** Stops the worker now: terminate a thread; SIGTERM, then SIGKILL after `graceMs`, a process. */
   kill(graceMs: number): void;
 }

@@ -72,6 +72,18 @@ export class ProcessHandle implements WorkerHandle {
     this.#exitHandler = handler;
   }
 
+  setRef(referenced: boolean): void {
+    // The IPC channel keeps the program alive on its own, so it is (un)referenced too.
+    const channel = this.#child.channel as { ref(): void; unref(): void } | null | undefined;
+    if (referenced) {
+      this.#child.ref();
+      channel?.ref();
+    } else {
+      this.#child.unref();
+      channel?.unref();
+    }
+  }
+
   kill(graceMs: number): void {
     if (this.#exited || this.#killTimer) return;
     this.#child.kill('SIGTERM');

@@ -76,6 +76,11 @@ export class ThreadHandle implements WorkerHandle {
     this.#exitHandler = handler;
   }
 
+  setRef(referenced: boolean): void {
+    if (referenced) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
   kill(): void {
     if (!this.#exited) void this.#worker.terminate();
   }
