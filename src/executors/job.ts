@@ -65,6 +65,15 @@ export class Job<R = unknown> extends Future<R> implements ResultMetaSource {
     this._settle(true, value, finishedAt);
   }
 
+  /** Ends a failed attempt that will be tried again after a backoff. */
+  awaitRetry(stats: StatsRecorder, finishedAt = now()): void {
+    if (this.phase === 'running' && this.startedAt !== undefined) stats.recordRun(finishedAt - this.startedAt);
+    stats.retried += 1;
+    clearTimeout(this.timer);
+    this.phase = 'backoff';
+    this._markPending();
+  }
+
   fail(error: Error, stats: StatsRecorder, finishedAt = now()): void {
     if (this.phase === 'settled') return;
     const ran = this.phase === 'running';

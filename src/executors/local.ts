@@ -203,10 +203,7 @@ abstract class LocalExecutor implements Executor {
       job.fail(error, this.#stats);
       return;
     }
-    this.#stats.retried += 1;
-    clearTimeout(job.timer);
-    job.phase = 'backoff';
-    job._markPending();
+    job.awaitRetry(this.#stats);
     this.#backoff.add(job);
     job.timer = setTimeout(() => {
       job.timer = undefined;

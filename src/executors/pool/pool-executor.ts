@@ -183,6 +183,7 @@ export abstract class PoolExecutor implements Executor {
       }
     }
     this.#shutdown = new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#updateRef(); // the workers must keep the program alive until they are gone
     this.#checkDrained();
     return this.#shutdown;
   }
@@ -539,10 +540,8 @@ export abstract class PoolExecutor implements Executor {
     if (delay === undefined) {
       job.fail(error, this.#stats, finishedAt);
     } else {
-      this.#stats.retried += 1;
+      job.awaitRetry(this.#stats, finishedAt);
       (job.failedOn ??= new Set()).add(slot.id);
-      job.phase = 'backoff';
-      job._markPending();
       this.#backoff.add(job);
       job.timer = setTimeout(() => {
         job.timer = undefined;
