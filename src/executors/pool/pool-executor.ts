@@ -348,6 +348,10 @@ export abstract class PoolExecutor implements Executor {
     if (!slot.open) return false;
     const head = this.#queue.peek();
     if (!head) return false;
+    // Nothing waits behind a task that is heavy or not measured yet: a child process could not give
+    // it back, and a thread would have to.
+    const running = slot.inflight[0];
+    if (running && this.#sizer.plan(running.defId).window === 1) return false;
     const plan = this.#sizer.plan(head.defId);
     const room = Math.min(plan.window - slot.inflight.length, this.#options.maxTasksPerWorker - slot.assigned);
     if (room <= 0) return false;
@@ -522,6 +526,10 @@ export abstract class PoolExecutor implements Executor {
   }
 
   #maybeRecycle(slot: Slot): void {
+    if (slot.state === 'retiring') {
+      if (slot.idle) this.#close(slot); // it reached its limit while it still held tasks
+      return;
+    }
     if (slot.state !== 'ready') return;
     const limitMb = this.#options.recycleAboveMemoryMb;
     const spent = slot.assigned >= this.#options.maxTasksPerWorker;
