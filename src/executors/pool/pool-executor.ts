@@ -233,6 +233,7 @@ export abstract class PoolExecutor implements Executor {
     handle.onMessage((message: FromWorker) => {
       if (message.t === 'results') this.#onResults(slot, message);
       else if (message.t === 'ready') this.#onReady(slot);
+      else slot.dying = { error: message.error && deserializeError(message.error) };
     });
     handle.onExit((exit) => this.#onExit(slot, exit));
   }
@@ -265,19 +266,22 @@ export abstract class PoolExecutor implements Executor {
     const reclaimed = slot.handle.reclaimUnstarted();
     const unstarted = slot.inflight.splice(slot.inflight.length - reclaimed, reclaimed);
     let victims = slot.inflight.splice(0);
-    if (slot.handle.startedCount() === undefined && victims.length > 1) {
-      // A child process runs its tasks in order: only the first one can have been running, unless
-      // the task it was killed for (abandoned) came before them all.
+    if (slot.handle.startedCount() === undefined && victims.length > 1 && (slot.dying || slot.stopping === 'kill')) {
+      // A child process runs its tasks in order and cannot say which it started. When it reported
+      // its death after flushing its results, or the pool killed it for an abandoned task, only
+      // the first task it held can have been running (none, if the abandoned one came first).
+      // When it died silently (out of memory, a signal from outside), any of them may have run:
+      // they all fail, since none may run twice.
       const firstAbandoned = Math.min(...slot.abandoned);
       const running = firstAbandoned < victims[0]!.num ? 0 : 1;
       unstarted.unshift(...victims.slice(running));
       victims = victims.slice(0, running);
     }
     this.#requeue(unstarted);
-    const description = describeExit(exit);
+    const description = describeExit({ ...exit, error: exit.error ?? slot.dying?.error });
     for (const job of victims) {
       const error = new WorkerCrashedError(`Worker ${slot.id} ${description} while running task ${job.id}`, {
-        workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause: exit.error,
+        workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause: exit.error ?? slot.dying?.error,
       });
       this.#failAttempt(job, slot, error);
     }
@@ -356,13 +360,15 @@ export abstract class PoolExecutor implements Executor {
     const room = Math.min(plan.window - slot.inflight.length, this.#options.maxTasksPerWorker - slot.assigned);
     if (room <= 0) return false;
     const fairShare = Math.ceil(this.#queue.size / openCount);
-    let exclusiveTaken = false;
+    // A task that must run alone (timeout, transfers) or may be slow (heavy, not measured yet) is
+    // sent only as the first task to an idle worker, and ends the batch, so dispatch stays FIFO.
+    let ended = false;
     let batchSize = 0;
     const batch = this.#queue.take(Math.min(plan.size, room, fairShare), (job) => {
-      if (exclusiveTaken || !this.#eligible(job, slot)) return false;
-      if (job.exclusive) {
+      if (ended || !this.#eligible(job, slot)) return false;
+      if (job.exclusive || this.#sizer.plan(job.defId).window === 1) {
+        ended = true;
         if (slot.inflight.length > 0 || batchSize > 0) return false;
-        exclusiveTaken = true;
       }
       batchSize += 1;
       return true;

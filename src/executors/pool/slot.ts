@@ -26,6 +26,8 @@ export class Slot {
   /** Why the pool is stopping this worker, if it is. */
   stopping: 'kill' | 'retire' | undefined;
   killTimer: NodeJS.Timeout | undefined;
+  /** Set when the worker said it is dying (after flushing its results), with the error that killed it. */
+  dying: { error: Error | undefined } | undefined;
 
   constructor(
     readonly id: string,

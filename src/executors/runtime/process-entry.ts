@@ -13,12 +13,18 @@ const loop = runWorkerLoop({
   memory: () => process.memoryUsage.rss(),
 }, boot.workerId, boot.reportMemory);
 
-// A task that calls process.exit() ends the worker; the results of the tasks before it still count.
+// A task that calls process.exit() or throws outside any task ends the worker: the results of the
+// tasks before it still count, and the pool learns which task was running.
 const exit = process.exit.bind(process);
 process.exit = ((code?: number) => {
-  loop.flush();
+  loop.die();
   exit(code);
 }) as typeof process.exit;
+process.on('uncaughtException', (error) => {
+  loop.die(error);
+  console.error(error);
+  exit(1);
+});
 
 // The pool is gone: do not linger as an orphan.
 process.on('disconnect', () => exit(0));

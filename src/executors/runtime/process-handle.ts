@@ -37,7 +37,8 @@ export class ProcessHandle implements WorkerHandle {
       clearTimeout(this.#killTimer);
       this.#exitHandler?.(exit);
     };
-    this.#child.on('exit', (code, signal) => report({ code, signal }));
+    // 'close', not 'exit': results the child sent just before it died may still be in the pipe.
+    this.#child.on('close', (code, signal) => report({ code, signal }));
     this.#child.on('error', (error) => {
       // A failed spawn never emits 'exit'; a failed send to a dead child is followed by 'exit'.
       if (this.#child.pid === undefined) report({ code: null, signal: null, error });

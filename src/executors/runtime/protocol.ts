@@ -40,7 +40,13 @@ export type ToWorker =
   | { t: 'abort'; num: number; reason: SerializedError }
   | { t: 'close' };
 
-export type FromWorker = { t: 'ready' } | ResultsMessage;
+/** The worker is about to die (process.exit in a task, an uncaught error) and has sent its results. */
+export interface DyingMessage {
+  t: 'dying';
+  error?: SerializedError;
+}
+
+export type FromWorker = { t: 'ready' } | ResultsMessage | DyingMessage;
 
 /** What the pool tells a worker when it starts it. */
 export interface WorkerBootData {

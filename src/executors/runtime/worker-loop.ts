@@ -39,8 +39,16 @@ class ResultBuffer {
   }
 }
 
+export interface WorkerLoop {
+  /**
+   * Sends the results so far and tells the pool the worker dies (of `error`, if given), so that the
+   * pool knows exactly which task was running; no task starts after this.
+   */
+  die(error?: unknown): void;
+}
+
 /** Runs tasks one at a time, in the order they arrive, and reports results in batches. */
-export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: boolean): { flush(): void } {
+export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: boolean): WorkerLoop {
   const specs = new Map<number, TaskSpec>();
   const loaded = new Map<number, Function>();
   const loadErrors = new Map<number, unknown>();
@@ -50,6 +58,7 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
   let lastFlush = now();
   let running = false;
   let closing = false;
+  let dead = false;
   let current: { num: number; context: TaskContextImpl } | undefined;
 
   const flush = (): void => {
@@ -130,7 +139,7 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
 
   const drain = async (): Promise<void> => {
     running = true;
-    while (batches.length > 0) {
+    while (batches.length > 0 && !dead) {
       const batch = batches[0]!;
       if (cursor >= batch.nums.length) {
         batches.shift();
@@ -168,5 +177,12 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
         break;
     }
   });
-  return { flush };
+  return {
+    die(error?: unknown): void {
+      if (dead) return;
+      dead = true;
+      flush();
+      port.send({ t: 'dying', error: error === undefined ? undefined : serializeError(error) });
+    },
+  };
 }
