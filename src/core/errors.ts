@@ -104,19 +104,26 @@ export class PlacementError extends TaskfarmError {
 
 type ErrorClass = new (message: string, options?: never) => TaskfarmError;
 
-const registry = new Map<string, ErrorClass>();
+const classesByName = new Map<string, ErrorClass>();
+const namesByClass = new Map<Function, string>();
 
 /**
  * Registers an error class so that the codec rebuilds it with its class after it crossed a boundary.
  * The class must be registered under the same name on both sides (import it in the task module).
  */
 export function registerErrorClass(errorClass: ErrorClass, name: string = errorClass.name): void {
-  registry.set(name, errorClass);
+  classesByName.set(name, errorClass);
+  namesByClass.set(errorClass, name);
 }
 
 /** The registered class for a name, if any. */
 export function errorClassFor(name: string): ErrorClass | undefined {
-  return registry.get(name);
+  return classesByName.get(name);
+}
+
+/** The name an error's own class was registered under, if it was. */
+export function registeredNameOf(error: Error): string | undefined {
+  return namesByClass.get(Object.getPrototypeOf(error)?.constructor);
 }
 
 for (const errorClass of [

@@ -47,7 +47,10 @@ function findExport(mod: Record<string, unknown>, name: string): Function | unde
 }
 
 function exportedFunctions(mod: Record<string, unknown>): string[] {
-  return Object.entries(mod).filter(([, value]) => typeof value === 'function').map(([key]) => key);
+  const names = (record: Record<string, unknown>): string[] =>
+    Object.entries(record).filter(([, value]) => typeof value === 'function').map(([key]) => key);
+  // A CommonJS module's exports are under `default`; list them as the names a task can use.
+  return [...new Set([...names(mod), ...names(asRecord(mod.default))])];
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -47,8 +47,9 @@ function parseFunction(fn: Function, name: string): { source: string; ast: Node 
   if (/^class[\s{]/.test(text)) {
     throw new TaskDefinitionError(`'${name}' is a class, not a function; a task must be a function.`);
   }
-  // Method shorthand (`double(n) {...}`) is not an expression; rewrite it as a function expression.
-  const candidates = [text, text.replace(/^(async\s+)?(\*?)\s*/, (_m, a = '', star = '') => `${a}function${star} `)];
+  // Method shorthand (`double(n) {...}`, `*gen() {...}`, `async*gen() {...}`) is not an expression;
+  // try it as a function expression. `function ` first, so a method named `async` stays itself.
+  const candidates = [text, `function ${text}`, text.replace(/^async\s*(\*?)\s*/, (_m, star: string) => `async function${star} `)];
   for (const source of candidates) {
     try {
       const ast = parse(`(${source})`, { ecmaVersion: 'latest', sourceType: 'script' });

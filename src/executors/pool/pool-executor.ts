@@ -617,12 +617,17 @@ export abstract class PoolExecutor implements Executor {
       }
       this.#requeue(taken);
     }
+    // A thread that kept the task has started it. A child process runs its tasks in order, so one
+    // behind the first has not started: the worker skips it, and nothing is killed for it.
+    const started = slot.handle.startedCount() !== undefined || slot.inflight[0] === job;
     slot.removeInflight(job);
     slot.abandoned.add(job.num);
     slot.handle.send({ t: 'abort', num: job.num, reason: serializeError(error) });
-    clearTimeout(slot.killTimer);
-    slot.killTimer = setTimeout(() => this.#kill(slot), this.#options.abortGraceMs);
-    slot.killTimer.unref();
+    if (started) {
+      clearTimeout(slot.killTimer);
+      slot.killTimer = setTimeout(() => this.#kill(slot), this.#options.abortGraceMs);
+      slot.killTimer.unref();
+    }
     if (error instanceof CancelledError) job.fail(error, this.#stats);
     else this.#failAttempt(job, slot, error);
     this.#schedulePump();

@@ -1,4 +1,4 @@
-import { deserializeError, serializeError } from '../../core/error-codec.js';
+import { deserializeError, serializeError, type SerializedError } from '../../core/error-codec.js';
 import { TaskDefinitionError } from '../../core/errors.js';
 import { now } from '../../core/ids.js';
 import { explainSourceError, loadTask } from '../../task/loader.js';
@@ -59,6 +59,8 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
   let running = false;
   let closing = false;
   let dead = false;
+  /** Tasks the pool cancelled before they started, with the reason. */
+  const skipped = new Map<number, SerializedError>();
   let current: { num: number; context: TaskContextImpl } | undefined;
 
   const flush = (): void => {
@@ -149,9 +151,17 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
       const i = cursor;
       cursor += 1;
       if (!port.claim(batch.gen)) continue; // taken back by the pool for another worker
+      const num = batch.nums[i]!;
+      const skip = skipped.get(num);
+      if (skip) {
+        // Cancelled before it started: report it so that the pool stops waiting for it.
+        skipped.delete(num);
+        buffer.push(num, false, skip, now(), now());
+        continue;
+      }
       const defId = typeof batch.defIds === 'number' ? batch.defIds : batch.defIds[i]!;
       const args = batch.single ? [batch.single[i]] : batch.args![i]!;
-      const pending = runOne(batch.nums[i]!, defId, args);
+      const pending = runOne(num, defId, args);
       if (pending) await pending;
       const batchDone = cursor >= batch.nums.length && batches.length === 1;
       if (batchDone || now() - lastFlush >= FLUSH_AFTER_MS) flush();
@@ -170,6 +180,7 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
         break;
       case 'abort':
         if (current?.num === message.num) current.context.abort(deserializeError(message.reason));
+        else skipped.set(message.num, message.reason);
         break;
       case 'close':
         closing = true;
