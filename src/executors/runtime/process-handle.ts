@@ -10,6 +10,22 @@ const entryPath = fileURLToPath(new URL(`./process-entry${ownExtension}`, import
 const DROPPED_FLAGS = /^--(test|inspect|debug|experimental-test|watch)/;
 
 /**
+ * Children still running. When this program exits, they are killed: a child busy in a loop would
+ * never see its parent go, and would spin on as an orphan.
+ */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  live.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const running of live) running.kill('SIGKILL');
+  });
+}
+
+/**
  * A worker in a child process: the safe isolation mode, and the one that can always be killed. It
  * inherits the parent's loader flags, so TypeScript task modules work under tsx with no set-up.
  */
@@ -29,11 +45,13 @@ export class ProcessHandle implements WorkerHandle {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    track(this.#child);
     let reported = false;
     const report = (exit: WorkerExit): void => {
       if (reported) return;
       reported = true;
       this.#exited = true;
+      live.delete(this.#child);
       clearTimeout(this.#killTimer);
       this.#exitHandler?.(exit);
     };
