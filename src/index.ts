@@ -24,4 +24,4 @@ export { ThreadExecutor } from './executors/threads.js';
 export type { ThreadExecutorOptions } from './executors/threads.js';
 export { ProcessExecutor } from './executors/processes.js';
 export type { ProcessExecutorOptions } from './executors/processes.js';
-export type { PoolOptions } from './executors/pool/pool-executor.js';
+export type { PoolOptions } from './executors/pool/pool-options.js';

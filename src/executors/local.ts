@@ -1,16 +1,12 @@
 import { deserializeError, serializeError } from '../core/error-codec.js';
-import { CancelledError, ExecutorClosedError, PlacementError, TaskTimeoutError, ValidationError } from '../core/errors.js';
-import type { Future, TaskResult } from '../core/future.js';
-import { toTaskSpec, type TaskLike } from '../task/define.js';
+import { CancelledError, PlacementError, TaskTimeoutError, ValidationError } from '../core/errors.js';
+import { toTaskSpec } from '../task/define.js';
 import { loadTask } from '../task/loader.js';
+import { BaseExecutor } from './base.js';
 import { Job } from './job.js';
-import { mapWith } from './map.js';
-import { positiveInteger, validateSubmitOptions } from './options.js';
-import { PriorityQueue } from './pool/queue.js';
-import { retryDelay } from './retry.js';
+import { positiveInteger } from './options.js';
 import { setCurrentContext, TaskContextImpl } from './runtime/context.js';
-import { StatsRecorder } from './stats.js';
-import type { Executor, ExecutorStats, MapOptions, ShutdownOptions, SubmitOptions, WorkerInfo } from './types.js';
+import type { SubmitOptions, WorkerInfo } from './types.js';
 
 class LocalJob<R = unknown> extends Job<R> {
   fn: Function | Promise<Function> | undefined;
@@ -22,63 +18,53 @@ class LocalJob<R = unknown> extends Job<R> {
  * killed — a timeout or cancel aborts the task's signal and settles its future, and code that
  * ignores the signal runs on unobserved.
  */
-abstract class LocalExecutor implements Executor {
-  abstract readonly kind: string;
+abstract class LocalExecutor extends BaseExecutor<LocalJob> {
   readonly #concurrency: number;
   readonly #startInSubmit: boolean;
-  readonly #queue = new PriorityQueue<LocalJob>((job) => job.phase === 'queued');
-  readonly #backoff = new Set<LocalJob>();
   readonly #running = new Set<LocalJob>();
-  readonly #stats = new StatsRecorder();
   #properties: Record<string, unknown>;
   #done = 0;
   #failed = 0;
-  #closing = false;
   #pumping = false;
-  #shutdown: Promise<void> | undefined;
-  #drained: (() => void) | undefined;
 
   constructor(concurrency: number, startInSubmit: boolean, properties: Record<string, unknown> = {}) {
+    super();
     this.#concurrency = concurrency;
     this.#startInSubmit = startInSubmit;
     this.#properties = { ...properties };
   }
 
-  get closed(): boolean {
-    return this.#closing;
-  }
-
-  submit<A extends unknown[], R>(task: TaskLike<A, R>, args: A, options: SubmitOptions = {}): Future<Awaited<R>> {
-    if (this.#closing) throw new ExecutorClosedError(`The ${this.kind} executor is shut down; it takes no more tasks`);
-    if (!Array.isArray(args)) throw new ValidationError(`submit(task, args): args must be an array, got ${typeof args}`);
-    validateSubmitOptions(options);
+  protected createJob(task: unknown, args: unknown[], options: SubmitOptions): LocalJob {
     const job = new LocalJob(args, options, this);
-    const future = job as unknown as Future<Awaited<R>>;
     // A function runs as itself; a reference is loaded like a worker would, on first run.
     job.fn = typeof task === 'function' ? task : loadTask(toTaskSpec(task));
     if (job.fn instanceof Promise) job.fn.catch(() => undefined);
-    const { where, signal } = options;
-    if (where && !this.#matches(where)) {
-      job.fail(new PlacementError(`Task ${job.id}: its 'where' rejects the only worker of the ${this.kind} executor`), this.#stats);
-      return future;
-    }
-    if (signal) {
-      if (signal.aborted) {
-        job.fail(new CancelledError(`Task ${job.id} cancelled: its signal was already aborted`, { cause: signal.reason }), this.#stats);
-        return future;
-      }
-      const onAbort = (): void => void job.cancel('cancelled by its signal');
-      signal.addEventListener('abort', onAbort, { once: true });
-      job.onSettled(() => signal.removeEventListener('abort', onAbort));
-    }
-    this.#queue.push(job, options.priority ?? 0);
-    if (this.#startInSubmit) this.#pump();
-    else queueMicrotask(() => this.#pump());
-    return future;
+    return job;
   }
 
-  map<A, R>(task: TaskLike<[A], R>, inputs: Iterable<A> | AsyncIterable<A>, options?: MapOptions): AsyncIterable<TaskResult<Awaited<R>>> {
-    return mapWith(this, task, inputs, options);
+  protected override refuse(job: LocalJob): Error | undefined {
+    const { where } = job.options;
+    if (where && !this.#matches(where)) {
+      return new PlacementError(`Task ${job.id}: its 'where' rejects the only worker of the ${this.kind} executor`);
+    }
+    return undefined;
+  }
+
+  protected wake(): void {
+    if (this.#startInSubmit) this.#pump();
+    else queueMicrotask(() => this.#pump());
+  }
+
+  protected runningCount(): number {
+    return this.#running.size;
+  }
+
+  protected stopAll(error: (job: LocalJob) => CancelledError): void {
+    for (const job of [...this.#running]) this.stopRunning(job, error(job));
+  }
+
+  protected finishShutdown(): boolean {
+    return this.#running.size === 0;
   }
 
   workers(): WorkerInfo[] {
@@ -91,29 +77,6 @@ abstract class LocalExecutor implements Executor {
   setWorkerProperties(workerId: string, properties: Record<string, unknown>): void {
     if (workerId !== this.kind) throw new ValidationError(`No worker '${workerId}'; the ${this.kind} executor has one worker, '${this.kind}'`);
     this.#properties = { ...properties };
-  }
-
-  stats(): ExecutorStats {
-    return this.#stats.snapshot(this.#queue.size + this.#backoff.size, this.#running.size);
-  }
-
-  shutdown({ wait = true, cancelPending = false }: ShutdownOptions = {}): Promise<void> {
-    if (this.#shutdown) return this.#shutdown;
-    this.#closing = true;
-    if (cancelPending || !wait) {
-      for (const job of [...this.#queue.drain(), ...this.#backoff]) {
-        job.fail(new CancelledError(`Task ${job.id} cancelled: the executor shut down`), this.#stats);
-      }
-      this.#backoff.clear();
-    }
-    if (!wait) for (const job of [...this.#running]) this.#stop(job, new CancelledError(`Task ${job.id} cancelled: the executor shut down`));
-    this.#shutdown = new Promise<void>((resolve) => (this.#drained = resolve));
-    this.#checkDrained();
-    return this.#shutdown;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.shutdown();
   }
 
   #matches(where: (worker: WorkerInfo) => boolean): boolean {
@@ -130,19 +93,19 @@ abstract class LocalExecutor implements Executor {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#running.size < this.#concurrency && this.#queue.size > 0) {
-        const [job] = this.#queue.take(1, undefined);
+      while (this.#running.size < this.#concurrency && this.queue.size > 0) {
+        const [job] = this.queue.take(1, undefined);
         if (job) this.#run(job);
       }
     } finally {
       this.#pumping = false;
     }
-    this.#checkDrained();
+    this.checkDrained();
   }
 
   #run(job: LocalJob): void {
     this.#running.add(job);
-    job.start(this.kind, this.#stats);
+    job.start(this.kind, this.recorder);
     const attempt = job.attempts;
     const context = new TaskContextImpl(this.kind);
     job.context = context;
@@ -150,7 +113,7 @@ abstract class LocalExecutor implements Executor {
     if (timeout !== undefined) {
       job.timer = setTimeout(() => {
         job.timer = undefined;
-        this.#stop(job, new TaskTimeoutError(`Task ${job.id} timed out after ${timeout} ms`, { timeout }));
+        this.stopRunning(job, new TaskTimeoutError(`Task ${job.id} timed out after ${timeout} ms`, { timeout }));
       }, timeout);
     }
     // Only the outcome of the current attempt counts: a stopped attempt may still settle later.
@@ -189,71 +152,21 @@ abstract class LocalExecutor implements Executor {
     this.#running.delete(job);
     if (ok) {
       this.#done += 1;
-      job.succeed(payload, this.#stats);
+      job.succeed(payload, this.recorder);
     } else {
       this.#failed += 1;
-      this.#failAttempt(job, payload instanceof Error ? payload : toError(payload));
+      this.failAttempt(job, payload instanceof Error ? payload : toError(payload), undefined);
     }
     this.#pump();
-  }
-
-  #failAttempt(job: LocalJob, error: Error): void {
-    const delay = retryDelay(job.options.retry, job.attempts, error);
-    if (delay === undefined) {
-      job.fail(error, this.#stats);
-      return;
-    }
-    job.awaitRetry(this.#stats);
-    this.#backoff.add(job);
-    job.timer = setTimeout(() => {
-      job.timer = undefined;
-      this.#backoff.delete(job);
-      job.phase = 'queued';
-      this.#queue.push(job, job.options.priority ?? 0);
-      this.#pump();
-    }, delay);
   }
 
   /** Stops a running attempt: its signal is aborted and its future no longer waits for it. */
-  #stop(job: LocalJob, error: Error): void {
+  protected stopRunning(job: LocalJob, error: Error): void {
     if (!this.#running.delete(job)) return;
     job.context?.abort(error);
     this.#failed += 1;
-    if (error instanceof CancelledError) job.fail(error, this.#stats);
-    else this.#failAttempt(job, error);
+    this.failAttempt(job, error, undefined);
     this.#pump();
-  }
-
-  /** @internal */
-  cancelJob(job: Job, error: CancelledError): boolean {
-    return this.#cancel(job as LocalJob, error);
-  }
-
-  #cancel(job: LocalJob, error: Error): boolean {
-    switch (job.phase) {
-      case 'queued':
-        this.#queue.forget();
-        job.fail(error, this.#stats);
-        break;
-      case 'backoff':
-        this.#backoff.delete(job);
-        job.fail(error, this.#stats);
-        break;
-      case 'running':
-        this.#stop(job, error);
-        break;
-      default:
-        return false;
-    }
-    this.#checkDrained();
-    return true;
-  }
-
-  #checkDrained(): void {
-    if (!this.#drained || this.#queue.size > 0 || this.#backoff.size > 0 || this.#running.size > 0) return;
-    const drained = this.#drained;
-    this.#drained = undefined;
-    drained();
   }
 }
 

@@ -1,4 +1,5 @@
-import { PoolExecutor, type PoolOptions } from './pool/pool-executor.js';
+import { PoolExecutor } from './pool/pool-executor.js';
+import type { PoolOptions } from './pool/pool-options.js';
 import { ProcessHandle } from './runtime/process-handle.js';
 
 /** Options of {@link ProcessExecutor}. */

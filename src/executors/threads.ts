@@ -1,4 +1,5 @@
-import { PoolExecutor, type PoolOptions } from './pool/pool-executor.js';
+import { PoolExecutor } from './pool/pool-executor.js';
+import type { PoolOptions } from './pool/pool-options.js';
 import { ThreadHandle } from './runtime/thread-handle.js';
 
 /** Options of {@link ThreadExecutor}. */

@@ -1,97 +1,39 @@
 import { availableParallelism } from 'node:os';
 import { deserializeError, serializeError } from '../../core/error-codec.js';
 import {
-  CancelledError, ExecutorClosedError, PlacementError, TaskDefinitionError, TaskTimeoutError,
-  ValidationError, WorkerCrashedError, WorkerStartError,
+  CancelledError, PlacementError, TaskDefinitionError, TaskTimeoutError, ValidationError, WorkerCrashedError,
+  WorkerStartError,
 } from '../../core/errors.js';
-import type { Future, TaskResult } from '../../core/future.js';
 import { now } from '../../core/ids.js';
 import { findUncloneable } from '../../task/clone-check.js';
-import { toTaskSpec, type TaskLike } from '../../task/define.js';
+import { toTaskSpec } from '../../task/define.js';
 import { specKey, type TaskSpec } from '../../task/spec.js';
-import { mapWith } from '../map.js';
-import { positiveInteger, validateSubmitOptions } from '../options.js';
-import { retryDelay } from '../retry.js';
-import { StatsRecorder } from '../stats.js';
-import type { Executor, ExecutorStats, MapOptions, ShutdownOptions, SubmitOptions, WorkerInfo } from '../types.js';
+import { BaseExecutor } from '../base.js';
+import { positiveInteger } from '../options.js';
+import type { SubmitOptions, WorkerInfo } from '../types.js';
 import type { SpawnOptions, WorkerExit, WorkerHandle } from '../runtime/handle.js';
 import type { FromWorker, ResultsMessage } from '../runtime/protocol.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
+import { encodeBatch, takeBatch, type DispatchView } from './dispatch.js';
 import { PoolJob } from './pool-job.js';
-import type { Job } from '../job.js';
-import { PriorityQueue } from './queue.js';
+import type { PoolOptions } from './pool-options.js';
 import { describeExit, Slot } from './slot.js';
-
-/** Options shared by the thread and process pools. */
-export interface PoolOptions {
-  /**
-   * Number of workers.
-   * @default os.availableParallelism()
-   */
-  workers?: number;
-  /**
-   * Properties of each worker, for placement with `where`: one object for all, or one per index.
-   * @default {}
-   */
-  properties?: Record<string, unknown> | ((index: number) => Record<string, unknown>);
-  /**
-   * Replace a worker after it ran this many tasks (guards against leaks in task code).
-   * @default Infinity
-   */
-  maxTasksPerWorker?: number;
-  /**
-   * Replace a worker, between tasks, once it uses more memory than this (heap for threads, RSS for
-   * processes), in MiB.
-   * @default no limit
-   */
-  recycleAboveMemoryMb?: number;
-  /**
-   * Hard heap limit of each worker, in MiB: a task that allocates past it crashes its worker
-   * (`WorkerCrashedError`), not the program.
-   * @default Node's default
-   */
-  maxHeapMb?: number;
-  /**
-   * After a timeout or cancel, how long a running task may take to honour its aborted signal before
-   * its worker is killed, in milliseconds.
-   * @default 100
-   */
-  abortGraceMs?: number;
-  /**
-   * How long a child process may take to exit after SIGTERM before SIGKILL, and a closing worker to
-   * leave before it is killed, in milliseconds.
-   * @default 1000
-   */
-  killGraceMs?: number;
-  /**
-   * Workers that die before they are ready this many times in a row make the pool fail its tasks
-   * with `WorkerStartError` instead of restarting them forever.
-   * @default 3
-   */
-  maxBootFailures?: number;
-  /** Modules every worker imports before its first task (e.g. to register error classes). */
-  preload?: string[];
-}
 
 /** An idle worker takes the unstarted tasks of one that has shown no progress for this long. */
 const STEAL_AFTER_MS = 2;
 
 /**
- * The pool core shared by threads and processes: priority queue, placement, adaptive batching,
- * timeouts that kill, retries with backoff, crash recovery, recycling and stats. A runtime only
- * supplies `spawn`.
+ * The pool core shared by threads and processes: placement, adaptive batching, timeouts that kill,
+ * crash recovery, recycling and work stealing, on top of the job lifecycle of {@link BaseExecutor}.
+ * A runtime only supplies `spawn`.
  */
-export abstract class PoolExecutor implements Executor {
-  abstract readonly kind: string;
+export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
   readonly #spawnHandle: (options: SpawnOptions) => WorkerHandle;
-  readonly #size: number;
   readonly #options: Required<Pick<PoolOptions, 'abortGraceMs' | 'killGraceMs' | 'maxBootFailures' | 'maxTasksPerWorker'>> & PoolOptions;
   readonly #slots = new Map<string, Slot>();
-  readonly #queue = new PriorityQueue<PoolJob>((job) => job.phase === 'queued');
-  readonly #backoff = new Set<PoolJob>();
-  readonly #stats = new StatsRecorder();
   readonly #sizer = new BatchSizer();
+  readonly #view: DispatchView;
   readonly #defsByFunction = new WeakMap<Function, number>();
   readonly #defsByKey = new Map<string, number>();
   readonly #specs: TaskSpec[] = [];
@@ -101,15 +43,13 @@ export abstract class PoolExecutor implements Executor {
   #broken: WorkerStartError | undefined;
   #pumpScheduled = false;
   #stealTimer: NodeJS.Timeout | undefined;
-  #closing = false;
   /** Whether the workers keep the program alive: only while there is work. */
   #referenced = true;
-  #shutdown: Promise<void> | undefined;
-  #drained: (() => void) | undefined;
 
   constructor(spawn: (options: SpawnOptions) => WorkerHandle, options: PoolOptions = {}) {
+    super();
     this.#spawnHandle = spawn;
-    this.#size = positiveInteger('workers', options.workers, availableParallelism());
+    const size = positiveInteger('workers', options.workers, availableParallelism());
     this.#options = {
       ...options,
       abortGraceMs: options.abortGraceMs ?? 100,
@@ -117,42 +57,8 @@ export abstract class PoolExecutor implements Executor {
       maxBootFailures: positiveInteger('maxBootFailures', options.maxBootFailures, 3),
       maxTasksPerWorker: options.maxTasksPerWorker === undefined ? Infinity : positiveInteger('maxTasksPerWorker', options.maxTasksPerWorker, Infinity),
     };
-    for (let index = 0; index < this.#size; index += 1) this.#spawn(index);
-  }
-
-  get closed(): boolean {
-    return this.#closing;
-  }
-
-  submit<A extends unknown[], R>(task: TaskLike<A, R>, args: A, options: SubmitOptions = {}): Future<Awaited<R>> {
-    if (this.#closing) throw new ExecutorClosedError(`The ${this.kind} executor is shut down; it takes no more tasks`);
-    if (!Array.isArray(args)) throw new ValidationError(`submit(task, args): args must be an array, got ${typeof args}`);
-    validateSubmitOptions(options);
-    const job = new PoolJob(args, options, this);
-    const future = job as unknown as Future<Awaited<R>>;
-    job.defId = this.#defIdOf(task);
-    job.num = this.#nextNum++;
-    if (this.#broken) {
-      job.fail(this.#broken, this.#stats);
-      return future;
-    }
-    const { signal } = options;
-    if (signal) {
-      if (signal.aborted) {
-        job.fail(new CancelledError(`Task ${job.id} cancelled: its signal was already aborted`, { cause: signal.reason }), this.#stats);
-        return future;
-      }
-      const onAbort = (): void => void job.cancel('cancelled by its signal');
-      signal.addEventListener('abort', onAbort, { once: true });
-      job.onSettled(() => signal.removeEventListener('abort', onAbort));
-    }
-    this.#queue.push(job, options.priority ?? 0);
-    this.#schedulePump();
-    return future;
-  }
-
-  map<A, R>(task: TaskLike<[A], R>, inputs: Iterable<A> | AsyncIterable<A>, options?: MapOptions): AsyncIterable<TaskResult<Awaited<R>>> {
-    return mapWith(this, task, inputs, options);
+    this.#view = { queue: this.queue, sizer: this.#sizer, slots: this.#slots, maxTasksPerWorker: this.#options.maxTasksPerWorker };
+    for (let index = 0; index < size; index += 1) this.#spawn(index);
   }
 
   workers(): WorkerInfo[] {
@@ -163,33 +69,100 @@ export abstract class PoolExecutor implements Executor {
     const slot = this.#slots.get(workerId);
     if (!slot) throw new ValidationError(`No worker '${workerId}'; workers are: ${[...this.#slots.keys()].join(', ')}`);
     slot.properties = { ...properties };
-    this.#schedulePump();
+    this.wake();
   }
 
-  stats(): ExecutorStats {
+  override shutdown(options?: { wait?: boolean; cancelPending?: boolean }): Promise<void> {
+    const done = super.shutdown(options);
+    this.#updateRef(); // the workers must keep the program alive until they are gone
+    return done;
+  }
+
+  // ---- the job lifecycle's hooks -----------------------------------------------------------
+
+  protected createJob(task: unknown, args: unknown[], options: SubmitOptions): PoolJob {
+    const defId = this.#defIdOf(task);
+    const job = new PoolJob(args, options, this);
+    job.defId = defId;
+    job.num = this.#nextNum++;
+    return job;
+  }
+
+  protected override refuse(): Error | undefined {
+    return this.#broken;
+  }
+
+  protected wake(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    // A microtask later, so that a synchronous burst of submits is batched together.
+    queueMicrotask(() => this.#pump());
+  }
+
+  protected runningCount(): number {
     let running = 0;
     for (const slot of this.#slots.values()) running += slot.inflight.length;
-    return this.#stats.snapshot(this.#queue.size + this.#backoff.size, running);
+    return running;
   }
 
-  shutdown({ wait = true, cancelPending = false }: ShutdownOptions = {}): Promise<void> {
-    if (this.#shutdown) return this.#shutdown;
-    this.#closing = true;
-    if (cancelPending || !wait) this.#cancelWaiting();
-    if (!wait) {
-      for (const slot of this.#slots.values()) {
-        for (const job of slot.inflight.splice(0)) job.fail(new CancelledError(`Task ${job.id} cancelled: the executor shut down`), this.#stats);
-        this.#kill(slot);
+  protected stopAll(error: (job: PoolJob) => CancelledError): void {
+    for (const slot of this.#slots.values()) {
+      for (const job of slot.inflight.splice(0)) job.fail(error(job), this.recorder);
+      this.#kill(slot);
+    }
+  }
+
+  protected finishShutdown(): boolean {
+    for (const slot of this.#slots.values()) if (!slot.idle) return false;
+    for (const slot of this.#slots.values()) {
+      if (slot.state === 'starting') this.#kill(slot);
+      else this.#close(slot);
+    }
+    if (this.#slots.size > 0) return false;
+    clearTimeout(this.#stealTimer);
+    return true;
+  }
+
+  protected override failAttempt(job: PoolJob, error: Error, workerId: string | undefined, finishedAt = now()): void {
+    job.slot = undefined;
+    if (this.#broken) job.fail(error, this.recorder, finishedAt);
+    else super.failAttempt(job, error, workerId, finishedAt);
+  }
+
+  /**
+   * Stops a task that a worker holds: a thread gives it back if it has not started; otherwise its
+   * signal is aborted and, if it is still running after `abortGraceMs`, the worker is killed.
+   */
+  protected stopRunning(job: PoolJob, error: Error): void {
+    const slot = job.slot;
+    if (!slot) return;
+    const reclaimed = slot.handle.reclaimUnstarted();
+    if (reclaimed > 0) {
+      const taken = slot.inflight.splice(slot.inflight.length - reclaimed, reclaimed);
+      const mine = taken.indexOf(job);
+      if (mine >= 0) taken.splice(mine, 1);
+      this.#requeue(taken);
+      if (mine >= 0) {
+        job.attempts -= 1;
+        job.slot = undefined;
+        job.fail(error, this.recorder);
+        this.wake();
+        return;
       }
     }
-    this.#shutdown = new Promise<void>((resolve) => (this.#drained = resolve));
-    this.#updateRef(); // the workers must keep the program alive until they are gone
-    this.#checkDrained();
-    return this.#shutdown;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.shutdown();
+    // A thread that kept the task has started it. A child process runs its tasks in order, so one
+    // behind the first has not started: the worker skips it, and nothing is killed for it.
+    const started = slot.handle.startedCount() !== undefined || slot.inflight[0] === job;
+    slot.removeInflight(job);
+    slot.abandoned.add(job.num);
+    slot.handle.send({ t: 'abort', num: job.num, reason: serializeError(error) });
+    if (started) {
+      clearTimeout(slot.killTimer);
+      slot.killTimer = setTimeout(() => this.#kill(slot), this.#options.abortGraceMs);
+      slot.killTimer.unref();
+    }
+    this.failAttempt(job, error, slot.id);
+    this.wake();
   }
 
   // ---- definitions -------------------------------------------------------------------------
@@ -242,18 +215,16 @@ export abstract class PoolExecutor implements Executor {
     if (slot.state !== 'starting') return;
     slot.state = 'ready';
     this.#bootFailures = 0;
-    if (this.#closing && this.#queue.size === 0 && this.#backoff.size === 0) this.#close(slot);
-    else this.#schedulePump();
+    this.wake();
   }
 
   #bootFailed(index: number, reason: string, cause: unknown): void {
     this.#bootFailures += 1;
     if (this.#bootFailures >= this.#options.maxBootFailures) {
       this.#broken = new WorkerStartError(`Workers fail to start (${this.#bootFailures} times in a row); the last one ${reason}`, { cause });
-      for (const job of [...this.#queue.drain(), ...this.#backoff]) job.fail(this.#broken, this.#stats);
-      this.#backoff.clear();
-      this.#checkDrained();
-    } else if (!this.#closing) {
+      for (const job of [...this.queue.drain(), ...this.backoff]) job.fail(this.#broken, this.recorder);
+      this.backoff.clear();
+    } else if (!this.closed) {
       this.#spawn(index);
     }
   }
@@ -263,33 +234,21 @@ export abstract class PoolExecutor implements Executor {
     slot.state = 'dead';
     clearTimeout(slot.killTimer);
     this.#slots.delete(slot.id);
-    const reclaimed = slot.handle.reclaimUnstarted();
-    const unstarted = slot.inflight.splice(slot.inflight.length - reclaimed, reclaimed);
-    let victims = slot.inflight.splice(0);
-    if (slot.handle.startedCount() === undefined && victims.length > 1 && (slot.dying || slot.stopping === 'kill')) {
-      // A child process runs its tasks in order and cannot say which it started. When it reported
-      // its death after flushing its results, or the pool killed it for an abandoned task, only
-      // the first task it held can have been running (none, if the abandoned one came first).
-      // When it died silently (out of memory, a signal from outside), any of them may have run:
-      // they all fail, since none may run twice.
-      const firstAbandoned = Math.min(...slot.abandoned);
-      const running = firstAbandoned < victims[0]!.num ? 0 : 1;
-      unstarted.unshift(...victims.slice(running));
-      victims = victims.slice(0, running);
-    }
+    const { victims, unstarted } = slot.releaseHeld();
     this.#requeue(unstarted);
-    const description = describeExit({ ...exit, error: exit.error ?? slot.dying?.error });
+    const cause = exit.error ?? slot.dying?.error;
+    const description = describeExit({ ...exit, error: cause });
     for (const job of victims) {
       const error = new WorkerCrashedError(`Worker ${slot.id} ${description} while running task ${job.id}`, {
-        workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause: exit.error ?? slot.dying?.error,
+        workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause,
       });
-      this.#failAttempt(job, slot, error);
+      this.failAttempt(job, error, slot.id);
     }
-    const moreWork = this.#queue.size > 0 || this.#backoff.size > 0;
-    if (wasStarting && slot.stopping === undefined) this.#bootFailed(slot.index, description, exit.error);
-    else if (!this.#closing || moreWork) this.#spawn(slot.index);
-    this.#schedulePump();
-    this.#checkDrained();
+    const moreWork = this.queue.size > 0 || this.backoff.size > 0;
+    if (wasStarting && slot.stopping === undefined) this.#bootFailed(slot.index, description, cause);
+    else if (!this.closed || moreWork) this.#spawn(slot.index);
+    this.wake();
+    this.checkDrained();
   }
 
   /** Stops a worker now (its running task is lost: callers settle it first). */
@@ -312,114 +271,34 @@ export abstract class PoolExecutor implements Executor {
 
   // ---- dispatch ----------------------------------------------------------------------------
 
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    // A microtask later, so that a synchronous burst of submits is batched together.
-    queueMicrotask(() => this.#pump());
-  }
-
   #pump(): void {
     this.#pumpScheduled = false;
-    if (this.#queue.size > 0) {
+    if (this.queue.size > 0) {
       const open = [...this.#slots.values()].filter((slot) => slot.open);
       open.sort((a, b) => a.inflight.length - b.inflight.length);
       let progress = true;
-      while (progress && this.#queue.size > 0) {
+      while (progress && this.queue.size > 0) {
         progress = false;
-        for (const slot of open) if (this.#fill(slot, open.length)) progress = true;
+        for (const slot of open) {
+          if (!slot.open) continue;
+          const batch = takeBatch(this.#view, slot, open.length);
+          if (batch.length === 0) continue;
+          this.#send(slot, batch);
+          progress = true;
+        }
       }
     }
     this.#maybeSteal();
     this.#updateRef();
-    this.#checkDrained();
-  }
-
-  /**
-   * An idle pool must not keep the program alive (a forgotten shutdown would hang it), and a busy
-   * one must, or the program could end while a caller still awaits a result.
-   */
-  #updateRef(): void {
-    let busy = this.#queue.size > 0 || this.#backoff.size > 0 || this.#closing;
-    if (!busy) for (const slot of this.#slots.values()) if (!slot.idle) busy = true;
-    if (busy === this.#referenced) return;
-    this.#referenced = busy;
-    for (const slot of this.#slots.values()) slot.handle.setRef(busy);
-  }
-
-  /** Sends one batch to `slot`; false when it can take nothing now. */
-  #fill(slot: Slot, openCount: number): boolean {
-    if (!slot.open) return false;
-    const head = this.#queue.peek();
-    if (!head) return false;
-    // Nothing waits behind a task that is heavy or not measured yet: a child process could not give
-    // it back, and a thread would have to.
-    const running = slot.inflight[0];
-    if (running && this.#sizer.plan(running.defId).window === 1) return false;
-    const plan = this.#sizer.plan(head.defId);
-    const room = Math.min(plan.window - slot.inflight.length, this.#options.maxTasksPerWorker - slot.assigned);
-    if (room <= 0) return false;
-    const fairShare = Math.ceil(this.#queue.size / openCount);
-    // A task that must run alone (timeout, transfers) or may be slow (heavy, not measured yet) is
-    // sent only as the first task to an idle worker, and ends the batch, so dispatch stays FIFO.
-    let ended = false;
-    let batchSize = 0;
-    const batch = this.#queue.take(Math.min(plan.size, room, fairShare), (job) => {
-      if (ended || !this.#eligible(job, slot)) return false;
-      if (job.exclusive || this.#sizer.plan(job.defId).window === 1) {
-        ended = true;
-        if (slot.inflight.length > 0 || batchSize > 0) return false;
-      }
-      batchSize += 1;
-      return true;
-    });
-    if (batch.length === 0) return false;
-    this.#send(slot, batch);
-    return true;
-  }
-
-  #eligible(job: PoolJob, slot: Slot): boolean {
-    const { where } = job.options;
-    if (where && !this.#matches(where, slot)) return false;
-    if (job.failedOn?.has(slot.id)) {
-      // Prefer a worker that has not failed this task, while one that could take it exists.
-      for (const other of this.#slots.values()) {
-        if (other.state !== 'dead' && !job.failedOn.has(other.id) && (!where || this.#matches(where, other))) return false;
-      }
-    }
-    return true;
-  }
-
-  #matches(where: (worker: WorkerInfo) => boolean, slot: Slot): boolean {
-    try {
-      return where(slot.info()) === true;
-    } catch {
-      return false;
-    }
+    if (this.shuttingDown) this.#failUnplaceable();
+    this.checkDrained();
   }
 
   #send(slot: Slot, batch: PoolJob[]): void {
-    const count = batch.length;
-    const nums = new Float64Array(count);
-    const firstDef = batch[0]!.defId;
-    let defIds: number[] | number = firstDef;
-    let single: unknown[] | undefined = [];
-    let defs: Array<[number, TaskSpec]> | undefined;
-    for (let i = 0; i < count; i += 1) {
-      const job = batch[i]!;
-      nums[i] = job.num;
-      if (job.defId !== firstDef && typeof defIds === 'number') defIds = batch.map((j) => j.defId);
-      if (single && job.args.length === 1) single.push(job.args[0]);
-      else single = undefined;
-      if (!slot.knownDefs.has(job.defId) && !defs?.some(([id]) => id === job.defId)) (defs ??= []).push([job.defId, this.#specs[job.defId]!]);
-    }
     try {
-      slot.handle.sendTasks(
-        { nums, defIds, defs, single, args: single ? undefined : batch.map((job) => job.args) },
-        count === 1 ? batch[0]!.options.transfer : undefined,
-      );
+      slot.handle.sendTasks(encodeBatch(batch, slot, this.#specs), batch.length === 1 ? batch[0]!.options.transfer : undefined);
     } catch (error) {
-      if (count > 1) {
+      if (batch.length > 1) {
         for (const job of batch) this.#send(slot, [job]); // find the task that cannot be sent
       } else {
         const job = batch[0]!;
@@ -427,34 +306,32 @@ export abstract class PoolExecutor implements Executor {
         job.fail(new TaskDefinitionError(
           `Task ${job.id} cannot be sent to a worker: ${where}. Arguments must be structured-cloneable (no functions, symbols, class instances with private state, streams...).`,
           { cause: error },
-        ), this.#stats);
+        ), this.recorder);
       }
       return;
     }
-    if (defs) for (const [id] of defs) slot.knownDefs.add(id);
+    for (const job of batch) slot.knownDefs.add(job.defId);
     if (slot.idle) slot.lastProgressAt = performance.now();
     const startedAt = now();
     for (const job of batch) {
       job.slot = slot;
-      job.start(slot.id, this.#stats, startedAt);
+      job.start(slot.id, this.recorder, startedAt);
       slot.inflight.push(job);
       slot.assigned += 1;
       const { timeout } = job.options;
       if (timeout !== undefined) {
-        slot.exclusive = true;
         job.timer = setTimeout(() => {
           job.timer = undefined;
-          this.#stopRunning(job, new TaskTimeoutError(`Task ${job.id} timed out after ${timeout} ms`, { timeout }));
+          this.stopRunning(job, new TaskTimeoutError(`Task ${job.id} timed out after ${timeout} ms`, { timeout }));
         }, timeout);
-      } else if (job.options.transfer) {
-        slot.exclusive = true;
       }
+      if (job.exclusive) slot.exclusive = true;
     }
   }
 
   /** Lets an idle worker take the unstarted tasks of a worker stuck on a slow one (threads only). */
   #maybeSteal(): void {
-    if (this.#queue.size > 0 || this.#stealTimer) return;
+    if (this.queue.size > 0 || this.#stealTimer) return;
     let idle = false;
     let holder: Slot | undefined;
     for (const slot of this.#slots.values()) {
@@ -466,7 +343,7 @@ export abstract class PoolExecutor implements Executor {
     if (waited >= STEAL_AFTER_MS) {
       const count = holder.handle.reclaimUnstarted();
       this.#requeue(holder.inflight.splice(holder.inflight.length - count, count));
-      if (count > 0) this.#schedulePump();
+      if (count > 0) this.wake();
       return;
     }
     this.#stealTimer = setTimeout(() => {
@@ -486,7 +363,30 @@ export abstract class PoolExecutor implements Executor {
       job.attempts -= 1;
       job.phase = 'queued';
       job._markPending();
-      this.#queue.pushFront(job, job.options.priority ?? 0);
+      this.queue.pushFront(job, job.options.priority ?? 0);
+    }
+  }
+
+  /**
+   * An idle pool must not keep the program alive (a forgotten shutdown would hang it), and a busy
+   * one must, or the program could end while a caller still awaits a result.
+   */
+  #updateRef(): void {
+    let busy = this.queue.size > 0 || this.backoff.size > 0 || this.closed;
+    if (!busy) for (const slot of this.#slots.values()) if (!slot.idle) busy = true;
+    if (busy === this.#referenced) return;
+    this.#referenced = busy;
+    for (const slot of this.#slots.values()) slot.handle.setRef(busy);
+  }
+
+  /** During shutdown, tasks that fit no worker there is would wait forever: fail them. */
+  #failUnplaceable(): void {
+    if (this.queue.size === 0 || this.backoff.size > 0 || this.#pumpScheduled) return;
+    for (const slot of this.#slots.values()) {
+      if (!slot.idle || (slot.state === 'starting' && slot.stopping === undefined)) return;
+    }
+    for (const job of this.queue.drain()) {
+      job.fail(new PlacementError(`Task ${job.id} fits no worker (its 'where' rejects them all) and the executor is shutting down`), this.recorder);
     }
   }
 
@@ -520,15 +420,15 @@ export abstract class PoolExecutor implements Executor {
       job.slot = undefined;
       if (ok) {
         slot.done += 1;
-        job.succeed(values[i], this.#stats, finishedAt);
+        job.succeed(values[i], this.recorder, finishedAt);
       } else {
         slot.failed += 1;
-        this.#failAttempt(job, slot, deserializeError(values[i] as never), finishedAt);
+        this.failAttempt(job, deserializeError(values[i] as never), slot.id, finishedAt);
       }
     }
     if (slot.exclusive && slot.idle) slot.exclusive = false;
     this.#maybeRecycle(slot);
-    this.#schedulePump();
+    this.wake();
   }
 
   #maybeRecycle(slot: Slot): void {
@@ -543,128 +443,5 @@ export abstract class PoolExecutor implements Executor {
     if (!spent && !bloated) return;
     slot.state = 'retiring';
     if (slot.idle) this.#close(slot);
-  }
-
-  /** An attempt failed: retry it after its backoff, or settle it with the error. */
-  #failAttempt(job: PoolJob, slot: Slot, error: Error, finishedAt = now()): void {
-    clearTimeout(job.timer);
-    job.timer = undefined;
-    job.slot = undefined;
-    const delay = this.#broken ? undefined : retryDelay(job.options.retry, job.attempts, error);
-    if (delay === undefined) {
-      job.fail(error, this.#stats, finishedAt);
-    } else {
-      job.awaitRetry(this.#stats, finishedAt);
-      (job.failedOn ??= new Set()).add(slot.id);
-      this.#backoff.add(job);
-      job.timer = setTimeout(() => {
-        job.timer = undefined;
-        this.#backoff.delete(job);
-        job.phase = 'queued';
-        this.#queue.push(job, job.options.priority ?? 0);
-        this.#schedulePump();
-      }, delay);
-    }
-    if (slot.state === 'retiring' && slot.idle) this.#close(slot);
-  }
-
-  // ---- cancel, timeout, shutdown -----------------------------------------------------------
-
-  /** @internal */
-  cancelJob(job: Job, error: CancelledError): boolean {
-    return this.#cancel(job as PoolJob, error);
-  }
-
-  #cancel(job: PoolJob, error: Error): boolean {
-    switch (job.phase) {
-      case 'queued':
-        this.#queue.forget();
-        job.fail(error, this.#stats);
-        this.#checkDrained();
-        return true;
-      case 'backoff':
-        this.#backoff.delete(job);
-        job.fail(error, this.#stats);
-        this.#checkDrained();
-        return true;
-      case 'running':
-        this.#stopRunning(job, error);
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  /**
-   * Stops a task that a worker holds: a thread gives it back if it has not started; otherwise its
-   * signal is aborted and, if it is still running after `abortGraceMs`, the worker is killed.
-   */
-  #stopRunning(job: PoolJob, error: Error): void {
-    const slot = job.slot;
-    if (!slot) return;
-    const reclaimed = slot.handle.reclaimUnstarted();
-    if (reclaimed > 0) {
-      const taken = slot.inflight.splice(slot.inflight.length - reclaimed, reclaimed);
-      const mine = taken.indexOf(job);
-      if (mine >= 0) {
-        taken.splice(mine, 1);
-        this.#requeue(taken);
-        job.attempts -= 1;
-        job.slot = undefined;
-        job.fail(error, this.#stats);
-        this.#schedulePump();
-        return;
-      }
-      this.#requeue(taken);
-    }
-    // A thread that kept the task has started it. A child process runs its tasks in order, so one
-    // behind the first has not started: the worker skips it, and nothing is killed for it.
-    const started = slot.handle.startedCount() !== undefined || slot.inflight[0] === job;
-    slot.removeInflight(job);
-    slot.abandoned.add(job.num);
-    slot.handle.send({ t: 'abort', num: job.num, reason: serializeError(error) });
-    if (started) {
-      clearTimeout(slot.killTimer);
-      slot.killTimer = setTimeout(() => this.#kill(slot), this.#options.abortGraceMs);
-      slot.killTimer.unref();
-    }
-    if (error instanceof CancelledError) job.fail(error, this.#stats);
-    else this.#failAttempt(job, slot, error);
-    this.#schedulePump();
-  }
-
-  #cancelWaiting(): void {
-    for (const job of [...this.#queue.drain(), ...this.#backoff]) {
-      job.fail(new CancelledError(`Task ${job.id} cancelled: the executor shut down`), this.#stats);
-    }
-    this.#backoff.clear();
-  }
-
-  /** During shutdown: once no work is left, close the workers; once they are gone, resolve. */
-  #checkDrained(): void {
-    if (!this.#closing || !this.#drained) return;
-    let busy = false;
-    let starting = false;
-    for (const slot of this.#slots.values()) {
-      if (!slot.idle) busy = true;
-      if (slot.state === 'starting' && slot.stopping === undefined) starting = true;
-    }
-    if (this.#queue.size > 0 && !busy && !starting && !this.#pumpScheduled && this.#backoff.size === 0) {
-      // Nothing runs and nothing can start: what is left fits no worker there is.
-      for (const job of this.#queue.drain()) {
-        job.fail(new PlacementError(`Task ${job.id} fits no worker (its 'where' rejects them all) and the executor is shutting down`), this.#stats);
-      }
-    }
-    if (this.#queue.size > 0 || this.#backoff.size > 0 || busy) return;
-    for (const slot of this.#slots.values()) {
-      if (slot.state === 'starting') this.#kill(slot);
-      else this.#close(slot);
-    }
-    if (this.#slots.size === 0) {
-      clearTimeout(this.#stealTimer);
-      const drained = this.#drained;
-      this.#drained = undefined;
-      drained();
-    }
   }
 }

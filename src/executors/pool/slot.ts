@@ -59,6 +59,27 @@ export class Slot {
     };
   }
 
+  /**
+   * When the worker is gone: splits the tasks it held into those that may have run (they fail or
+   * retry) and those that certainly did not (they go back to the queue).
+   */
+  releaseHeld(): { victims: PoolJob[]; unstarted: PoolJob[] } {
+    const reclaimed = this.handle.reclaimUnstarted();
+    const unstarted = this.inflight.splice(this.inflight.length - reclaimed, reclaimed);
+    let victims = this.inflight.splice(0);
+    if (this.handle.startedCount() === undefined && victims.length > 1 && (this.dying || this.stopping === 'kill')) {
+      // A child process runs its tasks in order and cannot say which it started. When it reported
+      // its death after flushing its results, or the pool killed it for an abandoned task, only
+      // the first task it held can have been running (none, if the abandoned one came first).
+      // When it died silently (out of memory, a signal from outside), any of them may have run:
+      // they all fail, since none may run twice.
+      const running = Math.min(...this.abandoned) < victims[0]!.num ? 0 : 1;
+      unstarted.unshift(...victims.slice(running));
+      victims = victims.slice(0, running);
+    }
+    return { victims, unstarted };
+  }
+
   removeInflight(job: PoolJob): boolean {
     const at = this.inflight.indexOf(job);
     if (at < 0) return false;

@@ -1,0 +1,86 @@
+import type { TaskSpec } from '../../task/spec.js';
+import type { RunMessage } from '../runtime/protocol.js';
+import type { WorkerInfo } from '../types.js';
+import type { BatchSizer } from './batching.js';
+import type { PoolJob } from './pool-job.js';
+import type { PriorityQueue } from './queue.js';
+import type { Slot } from './slot.js';
+
+/** What choosing a batch for a worker looks at. */
+export interface DispatchView {
+  queue: PriorityQueue<PoolJob>;
+  sizer: BatchSizer;
+  slots: ReadonlyMap<string, Slot>;
+  maxTasksPerWorker: number;
+}
+
+/**
+ * Takes from the queue the next batch for `slot`: as many tasks as its plan allows, its fair share
+ * of the queue, and what fits its window. A task that must run alone (timeout, transfers) or may
+ * be slow (heavy, not measured yet) goes only as the first task to an idle worker and ends the
+ * batch, so dispatch stays FIFO and nothing waits behind a slow task.
+ */
+export function takeBatch(view: DispatchView, slot: Slot, openCount: number): PoolJob[] {
+  const { queue, sizer } = view;
+  const head = queue.peek();
+  if (!head) return [];
+  // Nothing waits behind a task that is heavy or not measured yet: a child process could not give
+  // it back, and a thread would have to.
+  const running = slot.inflight[0];
+  if (running && sizer.plan(running.defId).window === 1) return [];
+  const plan = sizer.plan(head.defId);
+  const room = Math.min(plan.window - slot.inflight.length, view.maxTasksPerWorker - slot.assigned);
+  if (room <= 0) return [];
+  const fairShare = Math.ceil(queue.size / openCount);
+  let ended = false;
+  let size = 0;
+  return queue.take(Math.min(plan.size, room, fairShare), (job) => {
+    if (ended || !eligible(view, job, slot)) return false;
+    if (job.exclusive || sizer.plan(job.defId).window === 1) {
+      ended = true;
+      if (slot.inflight.length > 0 || size > 0) return false;
+    }
+    size += 1;
+    return true;
+  });
+}
+
+/** May `job` run on `slot`? Its `where` must accept the worker, and a retry avoids workers it failed on. */
+export function eligible(view: DispatchView, job: PoolJob, slot: Slot): boolean {
+  const { where } = job.options;
+  if (where && !matches(where, slot)) return false;
+  if (job.failedOn?.has(slot.id)) {
+    // Prefer a worker that has not failed this task, while one that could take it exists.
+    for (const other of view.slots.values()) {
+      if (other.state !== 'dead' && !job.failedOn.has(other.id) && (!where || matches(where, other))) return false;
+    }
+  }
+  return true;
+}
+
+function matches(where: (worker: WorkerInfo) => boolean, slot: Slot): boolean {
+  try {
+    return where(slot.info()) === true;
+  } catch {
+    return false; // a predicate that throws counts as false
+  }
+}
+
+/** The message that carries `batch` to `slot`, with the definitions it has not seen yet. */
+export function encodeBatch(batch: PoolJob[], slot: Slot, specs: readonly TaskSpec[]): Omit<RunMessage, 't' | 'gen'> {
+  const count = batch.length;
+  const nums = new Float64Array(count);
+  const firstDef = batch[0]!.defId;
+  let defIds: number[] | number = firstDef;
+  let single: unknown[] | undefined = [];
+  let defs: Array<[number, TaskSpec]> | undefined;
+  for (let i = 0; i < count; i += 1) {
+    const job = batch[i]!;
+    nums[i] = job.num;
+    if (job.defId !== firstDef && typeof defIds === 'number') defIds = batch.map((j) => j.defId);
+    if (single && job.args.length === 1) single.push(job.args[0]);
+    else single = undefined;
+    if (!slot.knownDefs.has(job.defId) && !defs?.some(([id]) => id === job.defId)) (defs ??= []).push([job.defId, specs[job.defId]!]);
+  }
+  return { nums, defIds, defs, single, args: single ? undefined : batch.map((job) => job.args) };
+}
