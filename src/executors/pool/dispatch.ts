@@ -1,5 +1,5 @@
 import type { TaskSpec } from '../../task/spec.js';
-import type { RunMessage } from '../runtime/protocol.js';
+import { addTask, newRun, type RunMessage } from '../runtime/protocol.js';
 import type { WorkerInfo } from '../types.js';
 import type { BatchSizer } from './batching.js';
 import type { PoolJob } from './pool-job.js';
@@ -67,20 +67,12 @@ function matches(where: (worker: WorkerInfo) => boolean, slot: Slot): boolean {
 }
 
 /** The message that carries `batch` to `slot`, with the definitions it has not seen yet. */
-export function encodeBatch(batch: PoolJob[], slot: Slot, specs: readonly TaskSpec[]): Omit<RunMessage, 't' | 'gen'> {
-  const count = batch.length;
-  const nums = new Float64Array(count);
-  const firstDef = batch[0]!.defId;
-  let defIds: number[] | number = firstDef;
-  let single: unknown[] | undefined = [];
+export function encodeBatch(batch: PoolJob[], slot: Slot, specs: readonly TaskSpec[]): RunMessage {
   let defs: Array<[number, TaskSpec]> | undefined;
-  for (let i = 0; i < count; i += 1) {
-    const job = batch[i]!;
-    nums[i] = job.num;
-    if (job.defId !== firstDef && typeof defIds === 'number') defIds = batch.map((j) => j.defId);
-    if (single && job.args.length === 1) single.push(job.args[0]);
-    else single = undefined;
+  for (const job of batch) {
     if (!slot.knownDefs.has(job.defId) && !defs?.some(([id]) => id === job.defId)) (defs ??= []).push([job.defId, specs[job.defId]!]);
   }
-  return { nums, defIds, defs, single, args: single ? undefined : batch.map((job) => job.args) };
+  const run = newRun(defs);
+  for (const job of batch) addTask(run, job.num, job.defId, job.args);
+  return run;
 }

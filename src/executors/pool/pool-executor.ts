@@ -12,7 +12,7 @@ import { BaseExecutor } from '../base.js';
 import { positiveInteger } from '../options.js';
 import type { SubmitOptions, WorkerInfo } from '../types.js';
 import type { SpawnOptions, WorkerExit, WorkerHandle } from '../runtime/handle.js';
-import type { FromWorker, ResultsMessage } from '../runtime/protocol.js';
+import { readResults, type FromWorker, type ResultsMessage } from '../runtime/protocol.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
 import { encodeBatch, takeBatch, type DispatchView } from './dispatch.js';
@@ -204,7 +204,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     this.#slots.set(id, slot);
     if (!this.#referenced) handle.setRef(false);
     handle.onMessage((message: FromWorker) => {
-      if (message.t === 'results') this.#onResults(slot, message);
+      if (Array.isArray(message)) this.#onResults(slot, message);
       else if (message.t === 'ready') this.#onReady(slot);
       else slot.dying = { error: message.error && deserializeError(message.error) };
     });
@@ -394,25 +394,16 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
 
   #onResults(slot: Slot, message: ResultsMessage): void {
     slot.lastProgressAt = performance.now();
-    if (message.memory !== undefined) slot.memory = message.memory;
-    const { meta, values, failed } = message;
-    let nextFailed = failed?.[0] ?? -1;
-    let failedAt = 0;
-    for (let i = 0; i < values.length; i += 1) {
-      const num = meta[i * 3]!;
-      const startedAt = meta[i * 3 + 1]!;
-      const finishedAt = meta[i * 3 + 2]!;
-      const ok = i !== nextFailed;
-      if (!ok) nextFailed = failed![++failedAt] ?? -1;
+    const memory = readResults(message, (num, ok, startedAt, finishedAt, value) => {
       if (slot.abandoned.delete(num)) {
         if (slot.abandoned.size === 0 && slot.stopping === undefined) clearTimeout(slot.killTimer);
-        continue;
+        return;
       }
       let job = slot.inflight[0];
       if (job?.num === num) slot.inflight.shift();
       else {
         job = slot.inflight.find((j) => j.num === num);
-        if (!job) continue;
+        if (!job) return;
         slot.removeInflight(job);
       }
       this.#sizer.observe(job.defId, finishedAt - startedAt);
@@ -420,12 +411,13 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       job.slot = undefined;
       if (ok) {
         slot.done += 1;
-        job.succeed(values[i], this.recorder, finishedAt);
+        job.succeed(value, this.recorder, finishedAt);
       } else {
         slot.failed += 1;
-        this.failAttempt(job, deserializeError(values[i] as never), slot.id, finishedAt);
+        this.failAttempt(job, deserializeError(value as never), slot.id, finishedAt);
       }
-    }
+    });
+    if (memory !== undefined) slot.memory = memory;
     if (slot.exclusive && slot.idle) slot.exclusive = false;
     this.#maybeRecycle(slot);
     this.wake();

@@ -31,7 +31,7 @@ export interface WorkerHandle {
    * Sends tasks, with the definitions the worker has not seen. Throws (and sends nothing) when an
    * argument cannot be serialized, so the caller can find which one.
    */
-  sendTasks(batch: Omit<RunMessage, 't' | 'gen'>, transfer?: TransferListItem[]): void;
+  sendTasks(run: RunMessage, transfer?: TransferListItem[]): void;
   send(message: ToWorker): void;
   /**
    * Takes back the sent tasks that have not started, so an idle worker can run them. Returns how many

@@ -67,8 +67,8 @@ export class ProcessHandle implements WorkerHandle {
     return this.#child.pid;
   }
 
-  sendTasks(batch: Omit<RunMessage, 't' | 'gen'>): void {
-    this.send({ t: 'run', gen: 0, ...batch });
+  sendTasks(run: RunMessage): void {
+    this.send(run);
   }
 
   send(message: ToWorker): void {

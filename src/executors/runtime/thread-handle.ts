@@ -1,7 +1,7 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { Worker } from 'node:worker_threads';
 import type { WorkerExit, SpawnOptions, WorkerHandle } from './handle.js';
-import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
+import { runCount, setRunGeneration, type FromWorker, type RunMessage, type ToWorker } from './protocol.js';
 import { ownExtension } from './tsx.js';
 import { COUNT_MASK, startedCount, takeBack } from './claim-word.js';
 
@@ -48,9 +48,10 @@ export class ThreadHandle implements WorkerHandle {
     return this.#worker.threadId;
   }
 
-  sendTasks(batch: Omit<RunMessage, 't' | 'gen'>, transfer?: TransferListItem[]): void {
-    this.#worker.postMessage({ t: 'run', gen: this.#gen, ...batch } satisfies ToWorker, transfer);
-    this.#sent = (this.#sent + batch.nums.length) & COUNT_MASK;
+  sendTasks(run: RunMessage, transfer?: TransferListItem[]): void {
+    setRunGeneration(run, this.#gen);
+    this.#worker.postMessage(run, transfer);
+    this.#sent = (this.#sent + runCount(run)) & COUNT_MASK;
   }
 
   send(message: ToWorker): void {

@@ -4,7 +4,10 @@ import { now } from '../../core/ids.js';
 import { explainSourceError, loadTask } from '../../task/loader.js';
 import type { TaskSpec } from '../../task/spec.js';
 import { setCurrentContext, TaskContextImpl } from './context.js';
-import type { FromWorker, RunMessage, ToWorker } from './protocol.js';
+import {
+  addResult, newResults, resultCount, RunReader, runDefs, setResultsMemory, splitResults,
+  type FromWorker, type ResultsMessage, type ToWorker,
+} from './protocol.js';
 
 /** What a worker runtime (thread or child process) provides to the shared loop. */
 export interface WorkerPort {
@@ -22,23 +25,6 @@ export interface WorkerPort {
 /** Results are sent when the batch is done, or earlier when they have waited this long. */
 const FLUSH_AFTER_MS = 1;
 
-/** Results not yet sent, in columns like the message that will carry them. */
-class ResultBuffer {
-  meta: number[] = [];
-  values: unknown[] = [];
-  failed: number[] | undefined;
-
-  get length(): number {
-    return this.values.length;
-  }
-
-  push(num: number, ok: boolean, value: unknown, startedAt: number, finishedAt: number): void {
-    if (!ok) (this.failed ??= []).push(this.values.length);
-    this.meta.push(num, startedAt, finishedAt);
-    this.values.push(value);
-  }
-}
-
 export interface WorkerLoop {
   /**
    * Sends the results so far and tells the pool the worker dies (of `error`, if given), so that the
@@ -52,9 +38,8 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
   const specs = new Map<number, TaskSpec>();
   const loaded = new Map<number, Function>();
   const loadErrors = new Map<number, unknown>();
-  const batches: RunMessage[] = [];
-  let cursor = 0; // next task of batches[0]
-  let buffer = new ResultBuffer();
+  const batches: RunReader[] = [];
+  let buffer: ResultsMessage = newResults();
   let lastFlush = now();
   let running = false;
   let closing = false;
@@ -64,31 +49,32 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
   let current: { num: number; context: TaskContextImpl } | undefined;
 
   const flush = (): void => {
-    if (buffer.length === 0) return;
-    const { meta, values, failed } = buffer;
-    buffer = new ResultBuffer();
+    if (resultCount(buffer) === 0) return;
+    const results = buffer;
+    buffer = newResults();
     lastFlush = now();
-    const memory = reportMemory ? port.memory() : undefined;
+    if (reportMemory) setResultsMemory(results, port.memory());
     try {
-      port.send({ t: 'results', meta: Float64Array.from(meta), values, failed, memory });
+      port.send(results);
     } catch {
       // A value cannot be serialized: send the results one by one and replace the culprits.
-      for (let i = 0; i < values.length; i += 1) {
-        sendAlone(meta.slice(i * 3, i * 3 + 3), values[i], failed?.includes(i) === true);
-      }
+      for (const one of splitResults(results)) sendAlone(one);
     }
   };
 
-  const sendAlone = (meta: number[], value: unknown, isError: boolean): void => {
+  const sendAlone = (result: ResultsMessage): void => {
     try {
-      port.send({ t: 'results', meta: Float64Array.from(meta), values: [value], failed: isError ? [0] : undefined });
+      port.send(result);
     } catch (error) {
+      const failed = result[4] === 0;
       const reason = (error as Error).message.replace(/\.$/, '');
       const cause = new TaskDefinitionError(
-        `The task's ${isError ? 'error' : 'return value'} cannot be sent back from the worker: ${reason}. ` +
+        `The task's ${failed ? 'error' : 'return value'} cannot be sent back from the worker: ${reason}. ` +
           'Return plain data (structured-cloneable: objects, arrays, Map, Set, Date, typed arrays, BigInt...).',
       );
-      port.send({ t: 'results', meta: Float64Array.from(meta), values: [serializeError(cause)], failed: [0] });
+      const replaced = newResults();
+      addResult(replaced, result[3] as number, false, result[5] as number, result[6] as number, serializeError(cause));
+      port.send(replaced);
     }
   };
 
@@ -109,7 +95,7 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
       const spec = specs.get(defId);
       payload = serializeError(spec?.kind === 'source' ? explainSourceError(payload, spec.name) : payload);
     }
-    buffer.push(num, ok, payload, startedAt, now());
+    addResult(buffer, num, ok, startedAt, now(), payload);
     current = undefined;
     setCurrentContext(undefined);
   };
@@ -143,28 +129,22 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
     running = true;
     while (batches.length > 0 && !dead) {
       const batch = batches[0]!;
-      if (cursor >= batch.nums.length) {
+      if (batch.done) {
         batches.shift();
-        cursor = 0;
         continue;
       }
-      const i = cursor;
-      cursor += 1;
+      const { num, defId, args } = batch.next();
       if (!port.claim(batch.gen)) continue; // taken back by the pool for another worker
-      const num = batch.nums[i]!;
       const skip = skipped.get(num);
       if (skip) {
         // Cancelled before it started: report it so that the pool stops waiting for it.
         skipped.delete(num);
-        buffer.push(num, false, skip, now(), now());
+        addResult(buffer, num, false, now(), now(), skip);
         continue;
       }
-      const defId = typeof batch.defIds === 'number' ? batch.defIds : batch.defIds[i]!;
-      const args = batch.single ? [batch.single[i]] : batch.args![i]!;
       const pending = runOne(num, defId, args);
       if (pending) await pending;
-      const batchDone = cursor >= batch.nums.length && batches.length === 1;
-      if (batchDone || now() - lastFlush >= FLUSH_AFTER_MS) flush();
+      if ((batch.done && batches.length === 1) || now() - lastFlush >= FLUSH_AFTER_MS) flush();
     }
     flush();
     running = false;
@@ -172,12 +152,14 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
   };
 
   port.onMessage((message) => {
+    if (Array.isArray(message)) {
+      const defs = runDefs(message);
+      if (defs) for (const [id, spec] of defs) specs.set(id, spec);
+      batches.push(new RunReader(message));
+      if (!running) void drain();
+      return;
+    }
     switch (message.t) {
-      case 'run':
-        if (message.defs) for (const [id, spec] of message.defs) specs.set(id, spec);
-        batches.push(message);
-        if (!running) void drain();
-        break;
       case 'abort':
         if (current?.num === message.num) current.context.abort(deserializeError(message.reason));
         else skipped.set(message.num, message.reason);
