@@ -77,11 +77,6 @@ export function toTaskSpec(task: unknown): TaskSpec {
   throw new TaskDefinitionError(`A task must be a function or { module, export }, got ${describe(task)}.`);
 }
 
-/** The function to call in-process for a local executor, if the task is one. */
-export function localFunction(task: unknown): Function | undefined {
-  return typeof task === 'function' ? task : undefined;
-}
-
 /** Parses `path/to/module.js#exportName` (relative to `cwd`) into a {@link TaskReference}. */
 export function parseTaskReference(text: string, cwd = process.cwd()): TaskReference {
   const hash = text.lastIndexOf('#');

@@ -23,8 +23,3 @@ export interface SourceTaskSpec {
 export function specKey(spec: TaskSpec): string {
   return spec.kind === 'module' ? `m:${spec.module}#${spec.name}` : `s:${spec.source}`;
 }
-
-/** How the task is named in messages and progress output. */
-export function describeSpec(spec: TaskSpec): string {
-  return spec.kind === 'module' ? `${spec.module}#${spec.name}` : `function ${spec.name}`;
-}

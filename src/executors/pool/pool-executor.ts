@@ -10,7 +10,7 @@ import { toTaskSpec } from '../../task/define.js';
 import { specKey, type TaskSpec } from '../../task/spec.js';
 import { BaseExecutor } from '../base.js';
 import { positiveInteger } from '../options.js';
-import type { SubmitOptions, WorkerInfo } from '../types.js';
+import type { ShutdownOptions, SubmitOptions, WorkerInfo } from '../types.js';
 import type { SpawnOptions, WorkerExit, WorkerHandle } from '../runtime/handle.js';
 import { readResults, type FromWorker, type ResultsMessage } from '../runtime/protocol.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
@@ -62,7 +62,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
   }
 
   workers(): WorkerInfo[] {
-    return [...this.#slots.values()].filter((slot) => slot.state !== 'dead').map((slot) => slot.info());
+    return [...this.#slots.values()].map((slot) => slot.info());
   }
 
   setWorkerProperties(workerId: string, properties: Record<string, unknown>): void {
@@ -72,7 +72,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     this.wake();
   }
 
-  override shutdown(options?: { wait?: boolean; cancelPending?: boolean }): Promise<void> {
+  override shutdown(options?: ShutdownOptions): Promise<void> {
     const done = super.shutdown(options);
     this.#updateRef(); // the workers must keep the program alive until they are gone
     return done;
