@@ -58,3 +58,12 @@ export function positiveInteger(name: string, value: unknown, fallback: number):
   }
   return value as number;
 }
+
+/** A number option that may be 0, e.g. a duration. */
+export function nonNegative(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+    throw new ValidationError(`Invalid option '${name}': expected a number >= 0, got ${String(value)}`);
+  }
+  return value;
+}

@@ -9,7 +9,7 @@ import { findUncloneable } from '../../task/clone-check.js';
 import { toTaskSpec } from '../../task/define.js';
 import { specKey, type TaskSpec } from '../../task/spec.js';
 import { BaseExecutor } from '../base.js';
-import { positiveInteger } from '../options.js';
+import { nonNegative, positiveInteger } from '../options.js';
 import type { ShutdownOptions, SubmitOptions, WorkerInfo } from '../types.js';
 import type { SpawnOptions, WorkerExit, WorkerHandle } from '../runtime/handle.js';
 import { readResults, type FromWorker, type ResultsMessage } from '../runtime/protocol.js';
@@ -30,11 +30,12 @@ const STEAL_AFTER_MS = 2;
  */
 export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
   readonly #spawnHandle: (options: SpawnOptions) => WorkerHandle;
-  readonly #options: Required<Pick<PoolOptions, 'abortGraceMs' | 'killGraceMs' | 'maxBootFailures' | 'maxTasksPerWorker'>> & PoolOptions;
+  readonly #options: Required<Pick<PoolOptions, 'abortGraceMs' | 'killGraceMs' | 'maxBootFailures' | 'maxTasksPerWorker' | 'idleSpinMicros'>> & PoolOptions;
   readonly #slots = new Map<string, Slot>();
   readonly #sizer = new BatchSizer();
   readonly #view: DispatchView;
-  readonly #defsByFunction = new WeakMap<Function, number>();
+  /** Definitions by task object (a function or a reference object, read once), by spec key. */
+  readonly #defsByTask = new WeakMap<object, number>();
   readonly #defsByKey = new Map<string, number>();
   readonly #specs: TaskSpec[] = [];
   #nextNum = 0;
@@ -55,6 +56,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       abortGraceMs: options.abortGraceMs ?? 100,
       killGraceMs: options.killGraceMs ?? 1000,
       maxBootFailures: positiveInteger('maxBootFailures', options.maxBootFailures, 3),
+      idleSpinMicros: nonNegative('idleSpinMicros', options.idleSpinMicros, 50),
       maxTasksPerWorker: options.maxTasksPerWorker === undefined ? Infinity : positiveInteger('maxTasksPerWorker', options.maxTasksPerWorker, Infinity),
     };
     this.#view = { queue: this.queue, sizer: this.#sizer, slots: this.#slots, maxTasksPerWorker: this.#options.maxTasksPerWorker };
@@ -168,8 +170,9 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
   // ---- definitions -------------------------------------------------------------------------
 
   #defIdOf(task: unknown): number {
-    if (typeof task === 'function') {
-      const known = this.#defsByFunction.get(task);
+    const cacheable = typeof task === 'function' || (typeof task === 'object' && task !== null);
+    if (cacheable) {
+      const known = this.#defsByTask.get(task);
       if (known !== undefined) return known;
     }
     const spec = toTaskSpec(task);
@@ -179,7 +182,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       id = this.#specs.push(spec) - 1;
       this.#defsByKey.set(key, id);
     }
-    if (typeof task === 'function') this.#defsByFunction.set(task, id);
+    if (cacheable) this.#defsByTask.set(task, id);
     return id;
   }
 
@@ -193,7 +196,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     let handle: WorkerHandle;
     try {
       handle = this.#spawnHandle({
-        boot: { workerId: id, reportMemory: recycleAboveMemoryMb !== undefined, tsxApi: tsxApiUrl(), preload },
+        boot: { workerId: id, reportMemory: recycleAboveMemoryMb !== undefined, tsxApi: tsxApiUrl(), preload, idleSpinMicros: this.#options.idleSpinMicros },
         maxHeapMb,
       });
     } catch (error) {

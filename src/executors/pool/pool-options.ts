@@ -47,4 +47,13 @@ export interface PoolOptions {
   maxBootFailures?: number;
   /** Modules every worker imports before its first task (e.g. to register error classes). */
   preload?: string[];
+  /**
+   * How long a thread worker that ran out of work keeps polling for the next task before it sleeps,
+   * in microseconds. Waking a sleeping thread costs tens of microseconds on most machines (about
+   * 45 µs of a 53 µs round trip, measured on a 2-core VM); a short poll makes back-to-back tasks
+   * answer in a fraction of that, for at most this much CPU each time the worker goes idle.
+   * 0 turns it off. Child processes do not poll.
+   * @default 50
+   */
+  idleSpinMicros?: number;
 }

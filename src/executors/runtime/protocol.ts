@@ -41,6 +41,8 @@ export interface WorkerBootData {
   tsxApi?: string;
   /** Modules to import before the first task (e.g. to register error classes). */
   preload?: string[];
+  /** How long an idle thread worker polls for its next message before it sleeps, in µs. */
+  idleSpinMicros: number;
 }
 
 // ---- tasks ---------------------------------------------------------------------------------

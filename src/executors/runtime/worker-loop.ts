@@ -20,6 +20,11 @@ export interface WorkerPort {
   exit(): void;
   /** Memory in use by this worker, in bytes. */
   memory(): number;
+  /**
+   * Waits briefly for the next message without going back to the event loop, so that a worker that
+   * just ran out of work answers the next task without the wake-up cost of an idle thread.
+   */
+  poll?(): ToWorker | undefined;
 }
 
 /** Results are sent when the batch is done, or earlier when they have waited this long. */
@@ -127,8 +132,15 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
 
   const drain = async (): Promise<void> => {
     running = true;
-    while (batches.length > 0 && !dead) {
-      const batch = batches[0]!;
+    while (!dead) {
+      const batch = batches[0];
+      if (batch === undefined) {
+        flush(); // results go out before the worker waits for more
+        const next = closing ? undefined : port.poll?.();
+        if (next === undefined) break;
+        onMessage(next);
+        continue;
+      }
       if (batch.done) {
         batches.shift();
         continue;
@@ -151,7 +163,7 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
     if (closing) port.exit();
   };
 
-  port.onMessage((message) => {
+  const onMessage = (message: ToWorker): void => {
     if (Array.isArray(message)) {
       const defs = runDefs(message);
       if (defs) for (const [id, spec] of defs) specs.set(id, spec);
@@ -169,7 +181,8 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
         if (!running) port.exit();
         break;
     }
-  });
+  };
+  port.onMessage(onMessage);
   return {
     die(error?: unknown): void {
       if (dead) return;
