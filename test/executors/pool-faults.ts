@@ -531,6 +531,23 @@ export function poolFaults(runtime: Runtime, factory: PoolFactory): void {
 
     // ---- batching --------------------------------------------------------------------------
 
+    describe('idle polling', () => {
+      it('with idleSpinMicros 0 or the default, back-to-back round trips and timers in tasks all complete', { timeout: TEST_TIMEOUT }, async () => {
+        for (const idleSpinMicros of [0, undefined]) {
+          const ex = make({ workers: 2, idleSpinMicros });
+          for (let i = 0; i < 200; i += 1) assert.equal(await ex.submit(double, [i]), i * 2);
+          // A worker that polls for work must still run its event loop: a task waiting on a timer ends.
+          const timed = ex.submit((ms: number) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)), [20]);
+          assert.equal(await within(timed, 10_000, 'a timer inside a task fires'), 20);
+        }
+      });
+
+      it('rejects an invalid idleSpinMicros', () => {
+        assert.throws(() => factory({ workers: 1, idleSpinMicros: -1 }), (error: unknown) =>
+          error instanceof ValidationError && /idleSpinMicros/.test(error.message));
+      });
+    });
+
     describe('batching', () => {
       it('batches tiny tasks, yet one slow task does not hold them back', { timeout: TEST_TIMEOUT }, async () => {
         const ex = make({ workers: 2 });
