@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskResult } from '../core/future.js';
+import { Deque } from '../executors/pool/queue.js';
 import type { TaskReference } from '../task/define.js';
 import type { Executor, SubmitOptions } from '../executors/types.js';
 import type { InputSource } from './inputs.js';
@@ -42,7 +43,7 @@ const SIGNAL_GRACE_MS = 250;
  */
 export async function farmToLines(options: FarmOptions): Promise<FarmOutcome> {
   const { executor, writer, progress, stop } = options;
-  const awaitingResult = new Fifo<unknown>();
+  const awaitingResult = new Deque<unknown>();
   const onStop = (): void => void executor.shutdown({ wait: false, cancelPending: true });
   stop.addEventListener('abort', onStop, { once: true });
   try {
@@ -75,7 +76,7 @@ async function cutShortByStop(result: TaskResult<unknown>, stop: AbortSignal): P
 /** Passes the inputs through, remembering each one until its result is written. */
 function remember(
   inputs: Iterable<unknown> | AsyncIterable<unknown>,
-  queue: Fifo<unknown>,
+  queue: Deque<unknown>,
 ): Iterable<unknown> | AsyncIterable<unknown> {
   if (Symbol.asyncIterator in inputs) {
     return (async function* () {
@@ -91,30 +92,4 @@ function remember(
       yield input;
     }
   })();
-}
-
-/** A queue with O(1) shift: `Array#shift` copies, and the queue holds up to map's lookahead. */
-class Fifo<T> {
-  #items: T[] = [];
-  #head = 0;
-
-  get size(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(item: T): void {
-    this.#items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head];
-    this.#items[this.#head] = undefined as T;
-    this.#head += 1;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
 }

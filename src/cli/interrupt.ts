@@ -9,11 +9,6 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 }
 
 export interface StopSignalsOptions {
-  /**
-   * Runs on a second signal, just before the exit: the last chance to kill what would outlive the
-   * program (a child process stuck in a loop never sees its parent go).
-   */
-  onForce?: () => void;
   /** Ends the program at once on a second signal. @default process.exit */
   exit?: (code: number) => void;
   /** Where the "stopping now" notice of a second signal goes. @default process.stderr */
@@ -27,7 +22,6 @@ export interface StopSignalsOptions {
  */
 export class StopSignals {
   readonly #onStop: (signal: NodeJS.Signals) => void;
-  readonly #onForce: (() => void) | undefined;
   readonly #exit: (code: number) => void;
   readonly #stream: { write(text: string): unknown };
   readonly #listener = (signal: NodeJS.Signals): void => this.#handle(signal);
@@ -35,7 +29,6 @@ export class StopSignals {
 
   constructor(onStop: (signal: NodeJS.Signals) => void, options: StopSignalsOptions = {}) {
     this.#onStop = onStop;
-    this.#onForce = options.onForce;
     this.#exit = options.exit ?? ((code) => process.exit(code));
     this.#stream = options.stream ?? process.stderr;
     for (const signal of STOP_SIGNALS) process.on(signal, this.#listener);
@@ -54,11 +47,7 @@ export class StopSignals {
   #handle(signal: NodeJS.Signals): void {
     if (this.#received !== undefined) {
       this.#stream.write(`\ntaskfarm: ${signal} again, exiting now\n`);
-      try {
-        this.#onForce?.();
-      } finally {
-        this.#exit(signalExitCode(this.#received));
-      }
+      this.#exit(signalExitCode(this.#received));
       return;
     }
     this.#received = signal;

@@ -81,10 +81,9 @@ async function runFarm(argv: string[], io: CommandIO): Promise<number> {
   // No more workers than inputs: a small run should not pay for starting idle workers.
   const executor = inputs.total > 0 ? createExecutor(config, Math.min(config.workers, inputs.total)) : undefined;
   const stop = new AbortController();
-  const signals = new StopSignals((signal) => stop.abort(signal), {
-    stream: io.stderr,
-    onForce: () => executor && killWorkerProcesses(executor),
-  });
+  // A forced exit (second signal) needs no clean-up here: the executors kill their child processes
+  // when the program exits.
+  const signals = new StopSignals((signal) => stop.abort(signal), { stream: io.stderr });
 
   let outcome: FarmOutcome = { interrupted: false };
   let failure: unknown;
@@ -135,21 +134,6 @@ function sameFile(a: string, b: string): boolean {
 
 function createExecutor(config: RunConfig, workers: number): Executor {
   return config.backend === 'processes' ? new ProcessExecutor({ workers }) : new ThreadExecutor({ workers });
-}
-
-/**
- * SIGKILLs the executor's child processes. On a forced exit they would otherwise live on: a worker
- * busy in a loop never notices that its parent is gone.
- */
-function killWorkerProcesses(executor: Executor): void {
-  for (const worker of executor.workers()) {
-    if (worker.runtime !== 'process' || worker.systemId === undefined) continue;
-    try {
-      process.kill(worker.systemId, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
 }
 
 function submitOptions(config: RunConfig): SubmitOptions {

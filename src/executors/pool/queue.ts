@@ -1,5 +1,5 @@
 /** A double-ended queue on an array with a moving head: O(1) push, shift and unshift in the common case. */
-class Deque<T> {
+export class Deque<T> {
   #items: T[] = [];
   #head = 0;
 
