@@ -25,3 +25,20 @@ export type { ThreadExecutorOptions } from './executors/threads.js';
 export { ProcessExecutor } from './executors/processes.js';
 export type { ProcessExecutorOptions } from './executors/processes.js';
 export type { PoolOptions } from './executors/pool/pool-options.js';
+
+// Composite tasks (tinybase)
+export { ReturnStatus } from './compose/status.js';
+export type { ReturnCode } from './compose/status.js';
+export { field, defineContainer, Field } from './compose/container.js';
+export type { Container, ContainerClass, ContainerBase } from './compose/container.js';
+export { AbstractTask } from './compose/task.js';
+export type { Outcome, TaskOptions, TaskRuntime, BodyResult, Runnable, AnyTask } from './compose/task.js';
+export { FunctionTask, FunctionInput, FunctionOutput } from './compose/function-task.js';
+export { SeriesTask, SeriesInput } from './compose/series.js';
+export type { Transfer } from './compose/series.js';
+export { LoopTask, LoopInput } from './compose/loop.js';
+export type { LoopCondition, LoopRestart, Scratch } from './compose/loop.js';
+export { TaskGenerator } from './compose/generator.js';
+export type { TaskSteps } from './compose/generator.js';
+export { TaskExecutor, Run } from './compose/task-executor.js';
+export type { RunState } from './compose/task-executor.js';
