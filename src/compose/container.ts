@@ -51,7 +51,7 @@ export class Field<T> {
   /** @internal A fresh default value, or `undefined` when the field is required. */
   initial(): T | undefined {
     if (this.#factory) return this.#factory();
-    return this.#default === undefined ? undefined : structuredClone(this.#default.value);
+    return this.#default === undefined ? undefined : cloneValue(this.#default.value);
   }
 
   #copy(): Field<T> {
@@ -79,6 +79,9 @@ export const field = {
 };
 
 type Schema = Record<string, Field<unknown>>;
+
+/** Names a field cannot take: the container's own methods. */
+const RESERVED = new Set(['missing', 'check', 'toJSON', 'clone', 'constructor']);
 type FieldValues<S extends Schema> = { -readonly [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
 /** What every container has besides its fields. */
@@ -115,6 +118,12 @@ export interface ContainerClass<S extends Schema> {
  * ```
  */
 export function defineContainer<S extends Schema>(name: string, schema: S): ContainerClass<S> {
+  for (const key of Object.keys(schema)) {
+    if (RESERVED.has(key) || key.startsWith('_')) {
+      throw new ValidationError(`${name}: a field cannot be named '${key}' (reserved: ${[...RESERVED].join(', ')} and names starting with _)`);
+    }
+    if (!(schema[key] instanceof Field)) throw new ValidationError(`${name}.${key}: declare fields with field.number(), field.string(), ...`);
+  }
   class DefinedContainer implements ContainerBase {
     static readonly schema = schema;
     readonly #values = new Map<string, unknown>();
@@ -192,11 +201,41 @@ function describeValue(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `an object (${value.constructor?.name ?? 'Object'})`;
 }
 
-/** A deep copy where possible; functions, tasks and other uncloneable values are shared. */
-export function cloneValue<T>(value: T): T {
-  try {
-    return structuredClone(value);
-  } catch {
-    return value;
+/**
+ * A deep copy of plain data (objects, arrays, Map, Set, Date, typed arrays); class instances,
+ * functions and tasks are shared, since copying them would lose their class.
+ */
+export function cloneValue<T>(value: T, seen = new Map<unknown, unknown>()): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return seen.get(value) as T;
+  let copy: unknown;
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    seen.set(value, items);
+    for (const item of value) items.push(cloneValue(item, seen));
+    copy = items;
+  } else if (value instanceof Map) {
+    const map = new Map();
+    seen.set(value, map);
+    for (const [key, item] of value) map.set(key, cloneValue(item, seen));
+    copy = map;
+  } else if (value instanceof Set) {
+    const set = new Set();
+    seen.set(value, set);
+    for (const item of value) set.add(cloneValue(item, seen));
+    copy = set;
+  } else if (value instanceof Date) {
+    copy = new Date(value.getTime());
+  } else if (ArrayBuffer.isView(value)) {
+    copy = structuredClone(value);
+  } else {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    const record: Record<string, unknown> = {};
+    seen.set(value, record);
+    for (const [key, item] of Object.entries(value)) record[key] = cloneValue(item, seen);
+    copy = record;
   }
+  seen.set(value, copy);
+  return copy as T;
 }

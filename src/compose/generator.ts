@@ -36,7 +36,16 @@ export abstract class TaskGenerator<I extends { missing?(): string[] }, O> exten
         steps.return(undefined);
         throw new ValidationError(`${this.constructor.name}.steps() must yield arrays of tasks`);
       }
-      next = steps.next(await runtime.runAll(batch));
+      let outcomes: Outcome[];
+      try {
+        outcomes = await runtime.runAll(batch);
+      } catch (error) {
+        // A task of the batch threw (captureExceptions off): the generator sees it at its yield,
+        // where it may catch it, and its finally blocks run if it does not.
+        next = steps.throw(error);
+        continue;
+      }
+      next = steps.next(outcomes);
     }
     return next.value ?? ReturnStatus.done();
   }

@@ -69,27 +69,23 @@ export class LoopTask extends AbstractTask<LoopInput, unknown> {
 
   protected async body(runtime: TaskRuntime): Promise<Outcome> {
     const { task, condition, restart } = this.input;
-    const body = copyTask(task!);
-    const scratch: Scratch = {};
-    for (let run = 1; ; run += 1) {
-      const [[status, output]] = (await runtime.runAll([body])) as [Outcome];
-      if (!status.isDone()) return [ReturnStatus.aborted(`run ${run} of the loop ended ${status.code}`, status), output];
-      if (condition!(body, output, scratch)) return [status, output];
-      restart(output, body.input, scratch);
-    }
+    const body = task!;
+    // The loop's restarts change a copy of the body's input, never the task it was given.
+    return body._withInput(copyInput(body.input), async () => {
+      const scratch: Scratch = {};
+      for (let run = 1; ; run += 1) {
+        const [[status, output]] = (await runtime.runAll([body])) as [Outcome];
+        if (!status.isDone()) return [ReturnStatus.aborted(`run ${run} of the loop ended ${status.code}`, status), output];
+        if (condition!(body, output, scratch)) return [status, output];
+        restart(output, body.input, scratch);
+      }
+    });
   }
 }
 
-/**
- * A copy of a task with its own input, so a loop's restarts never change the task it was given.
- * Inputs copy themselves with `clone()` when they have it (containers and FunctionInput do).
- */
-function copyTask<T extends AnyTask>(task: T): T {
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(task)) as T, task);
-  const original = task.input as { clone?: () => unknown };
-  const input = typeof original.clone === 'function'
-    ? original.clone()
-    : Object.assign(Object.create(Object.getPrototypeOf(original)) as object, cloneValue({ ...original }));
-  Object.defineProperty(copy, 'input', { value: input, enumerable: true });
-  return copy;
+/** A copy of an input: its own `clone()` when it has one (containers and FunctionInput do). */
+function copyInput<I extends object>(input: I): I {
+  const own = input as { clone?: () => I };
+  if (typeof own.clone === 'function') return own.clone();
+  return Object.assign(Object.create(Object.getPrototypeOf(input)) as I, cloneValue({ ...input }));
 }

@@ -3,7 +3,8 @@ import { InlineExecutor } from '../executors/local.js';
 import { ProcessExecutor } from '../executors/processes.js';
 import { ThreadExecutor } from '../executors/threads.js';
 import type { ReturnStatus } from './status.js';
-import { foreground, type AnyTask, type Outcome, type Runnable, type TaskRuntime } from './task.js';
+import { ValidationError } from '../core/errors.js';
+import { AbstractTask, foreground, type AnyTask, type Outcome, type Runnable, type TaskRuntime } from './task.js';
 
 /** Where a {@link Run} is. */
 export type RunState = 'running' | 'finished';
@@ -97,7 +98,13 @@ export class TaskExecutor implements AsyncDisposable {
 
   /** Starts the task or tasks; see {@link Run}. */
   run(tasks: AnyTask | readonly AnyTask[]): Run {
-    return new Run(Array.isArray(tasks) ? tasks : [tasks as AnyTask], this.#runtime);
+    const list: readonly unknown[] = Array.isArray(tasks) ? tasks : [tasks];
+    list.forEach((task, index) => {
+      if (!(task instanceof AbstractTask)) {
+        throw new ValidationError(`TaskExecutor.run(): item ${index} is not a task (an AbstractTask such as FunctionTask), got ${task === null ? 'null' : typeof task}`);
+      }
+    });
+    return new Run(list as readonly AnyTask[], this.#runtime);
   }
 
   /** Shuts down the executor if this TaskExecutor made it. */

@@ -53,12 +53,33 @@ export const foreground: TaskRuntime = {
  * output containers and implement `body`, which fills the output and returns a status.
  */
 export abstract class AbstractTask<I extends { missing?(): string[] }, O> {
-  readonly input: I;
   readonly captureExceptions: boolean;
+  readonly #input: I;
+  #borrowed: I | undefined;
 
   constructor(options: TaskOptions = {}) {
     this.captureExceptions = options.captureExceptions ?? true;
-    this.input = this.makeInput();
+    this.#input = this.makeInput();
+  }
+
+  /** The task's input (while a loop runs the task, the loop's own copy of it). */
+  get input(): I {
+    return this.#borrowed ?? this.#input;
+  }
+
+  /**
+   * @internal Runs `work` with `input` in place of the task's own, so a loop can change the input
+   * between runs without touching the task it was given (a copy of the task object itself would
+   * lose private fields). A task object is meant to run one run at a time.
+   */
+  async _withInput<T>(input: I, work: () => Promise<T>): Promise<T> {
+    const previous = this.#borrowed;
+    this.#borrowed = input;
+    try {
+      return await work();
+    } finally {
+      this.#borrowed = previous;
+    }
   }
 
   protected abstract makeInput(): I;
