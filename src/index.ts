@@ -42,3 +42,17 @@ export { TaskGenerator } from './compose/generator.js';
 export type { TaskSteps } from './compose/generator.js';
 export { TaskExecutor, Run } from './compose/task-executor.js';
 export type { RunState } from './compose/task-executor.js';
+
+// Events (every face)
+export { Emitter } from './core/emitter.js';
+export type { SubscriberOptions, SubscriberInfo, Subscription, EventMap } from './core/emitter.js';
+
+// Scheduler (AMLTK)
+export { Scheduler, ExitState } from './scheduler/scheduler.js';
+export type { SchedulerEvents, RunOptions, ExitCode, ExceptionPolicy, PolicyRule } from './scheduler/scheduler.js';
+export { Task } from './scheduler/task.js';
+export type { TaskEvents, TaskOptions as SchedulerTaskOptions } from './scheduler/task.js';
+export type { Plugin, Call } from './scheduler/plugin.js';
+export { Limiter } from './scheduler/plugins/limiter.js';
+export type { LimiterOptions } from './scheduler/plugins/limiter.js';
+export { SchedulerNotRunningError, SchedulerAlreadyRunningError } from './scheduler/errors.js';

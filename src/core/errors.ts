@@ -26,10 +26,11 @@ export class TaskfarmError extends Error {
  */
 export class TaskError extends TaskfarmError {
   override readonly code: string = 'ERR_TASK_FAILED';
+  // `declare`: set only when there is something to say, so they do not show as `undefined`.
   /** The value that was thrown, when it was not an Error (a string, `undefined`, an object...). */
-  thrown?: unknown;
+  declare thrown?: unknown;
   /** Own enumerable properties of the original error (e.g. a system error's `code` or `errno`). */
-  details?: Record<string, unknown>;
+  declare details?: Record<string, unknown>;
 
   constructor(message: string, options?: TaskfarmErrorOptions & { name?: string; thrown?: unknown; details?: Record<string, unknown> }) {
     super(message, options);
