@@ -56,3 +56,5 @@ export type { Plugin, Call } from './scheduler/plugin.js';
 export { Limiter } from './scheduler/plugins/limiter.js';
 export type { LimiterOptions } from './scheduler/plugins/limiter.js';
 export { SchedulerNotRunningError, SchedulerAlreadyRunningError } from './scheduler/errors.js';
+export { Requeue } from './scheduler/requeue.js';
+export type { SchedulerSnapshot, EventView, RenderOptions } from './scheduler/render.js';

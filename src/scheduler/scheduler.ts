@@ -6,6 +6,7 @@ import { ProcessExecutor } from '../executors/processes.js';
 import { ThreadExecutor } from '../executors/threads.js';
 import type { Executor } from '../executors/types.js';
 import { SchedulerAlreadyRunningError, SchedulerNotRunningError } from './errors.js';
+import { renderSnapshot, snapshotOf, type RenderOptions, type SchedulerSnapshot } from './render.js';
 import { Task, type TaskOptions } from './task.js';
 
 /** The scheduler's events and the arguments their callbacks get. */
@@ -237,6 +238,16 @@ export class Scheduler implements AsyncDisposable {
     this.#lateRaise = undefined;
     if (raise) throw raise;
     return new ExitState(ending.code, ending.error);
+  }
+
+  /** The scheduler as JSON: executor, queue, events with counts and callbacks, tasks and plugins. */
+  snapshot(): SchedulerSnapshot {
+    return snapshotOf(this, this.#outstanding.size);
+  }
+
+  /** The scheduler as a text tree (colour only on a TTY, unless `color` says otherwise). */
+  render(options?: RenderOptions): string {
+    return renderSnapshot(this.snapshot(), options);
   }
 
   /** Shuts down the executor if this scheduler made it (withThreads, withProcesses, ...). */
