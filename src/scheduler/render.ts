@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { Emitter, EventMap } from '../core/emitter.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -91,7 +92,7 @@ function taskBox(task: SchedulerSnapshot['tasks'][number], width: number, paint:
 
 /** A rounded box around `body`; `width` 0 fits the content. */
 function box(title: string, body: string[], width: number): string[] {
-  const visible = (text: string): number => text.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const visible = (text: string): number => stripVTControlCharacters(text).length;
   const inner = Math.max(width - 4, visible(title) + 4, ...body.map(visible));
   const top = `╭─ ${title} ${'─'.repeat(Math.max(0, inner - visible(title) - 1))}╮`;
   const rows = body.map((line) => `│ ${line}${' '.repeat(inner - visible(line))} │`);
