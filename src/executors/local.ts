@@ -5,8 +5,9 @@ import { loadTask } from '../task/loader.js';
 import { BaseExecutor } from './base.js';
 import { Job } from './job.js';
 import { positiveInteger } from './options.js';
-import { setCurrentContext, TaskContextImpl } from './runtime/context.js';
-import type { SubmitOptions, WorkerInfo } from './types.js';
+import { deliverComm } from './messages.js';
+import { setCurrentContext, TaskContextImpl, type ContextChannel } from './runtime/context.js';
+import type { SubmitOptions, TaskMessages, WorkerInfo } from './types.js';
 
 class LocalJob<R = unknown> extends Job<R> {
   fn: Function | Promise<Function> | undefined;
@@ -107,7 +108,7 @@ abstract class LocalExecutor extends BaseExecutor<LocalJob> {
     this.#running.add(job);
     job.start(this.kind, this.recorder);
     const attempt = job.attempts;
-    const context = new TaskContextImpl(this.kind);
+    const context = new TaskContextImpl(this.kind, localChannel(job.options.messages));
     job.context = context;
     const { timeout } = job.options;
     if (timeout !== undefined) {
@@ -220,4 +221,21 @@ export class AsyncExecutor extends LocalExecutor {
   constructor(options: AsyncExecutorOptions = {}) {
     super(positiveInteger('concurrency', options.concurrency, 16), false, options.properties);
   }
+}
+
+/** In-process, a task's messages go straight to its handler (a turn later, as from a worker). */
+function localChannel(handler: TaskMessages | undefined): ContextChannel {
+  return {
+    send: (payload) => queueMicrotask(() => deliverComm(handler, false, payload, () => undefined)),
+    request: (payload, timeout) => new Promise((resolve, reject) => {
+      const timer = timeout === undefined ? undefined : setTimeout(() => {
+        reject(new TaskTimeoutError(`Request to the host got no answer within ${timeout} ms`, { timeout }));
+      }, timeout);
+      deliverComm(handler, true, payload, (ok, value) => {
+        clearTimeout(timer);
+        if (ok) resolve(value);
+        else reject(value);
+      });
+    }),
+  };
 }

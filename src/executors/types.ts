@@ -65,6 +65,17 @@ export interface WorkerInfo {
   systemId?: number;
 }
 
+/**
+ * The host side of a task's messages: a running task calls `this.send(message)` or
+ * `await this.request(message)` (or the same on `taskContext()`), and these handle them.
+ */
+export interface TaskMessages {
+  /** A message the task sent. Its errors are rethrown asynchronously, never into the task. */
+  message?(message: unknown): void;
+  /** A request the task made: what this returns (or resolves to) answers it; a throw rejects it. */
+  request?(message: unknown): unknown;
+}
+
 export interface SubmitOptions {
   /**
    * Run time limit in milliseconds. When it passes, the task's signal is aborted; if the task has not
@@ -93,6 +104,11 @@ export interface SubmitOptions {
   where?: (worker: WorkerInfo) => boolean;
   /** Values (ArrayBuffers, ports) to move to the worker rather than copy: threads only. */
   transfer?: TransferListItem[];
+  /**
+   * Handles the messages and requests the running task sends to this side.
+   * @default messages are dropped; requests fail with a clear error
+   */
+  messages?: TaskMessages;
 }
 
 export interface MapOptions extends SubmitOptions {

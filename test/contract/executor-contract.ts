@@ -804,6 +804,50 @@ export function executorContract(name: string, make: () => Executor, caps: Execu
 
     // ---- stats -------------------------------------------------------------------------------
 
+    describe('messages between a running task and the host', () => {
+      test('a task sends messages and gets answers to its requests; a slow answer times out', async () => {
+        const executor = fresh();
+        const received: unknown[] = [];
+        const value = await executor.submit(async function talk(this: TaskContext, n: number) {
+          this.send({ progress: 0.5 });
+          const answer = await this.request({ double: n });
+          let late = 'answered';
+          try {
+            await this.request('never', { timeout: 50 });
+          } catch (error) {
+            late = (error as Error).name;
+          }
+          return { answer, late };
+        }, [21], {
+          messages: {
+            message: (message) => received.push(message),
+            request: (message) => (message === 'never' ? new Promise(() => undefined) : (message as { double: number }).double * 2),
+          },
+        });
+        assert.deepEqual(value, { answer: 42, late: 'TaskTimeoutError' });
+        assert.deepEqual(received, [{ progress: 0.5 }]);
+      });
+
+      test('a request without a handler, or whose handler throws, is rejected in the task with a clear error', async () => {
+        const executor = fresh();
+        const ask = async function ask(this: TaskContext): Promise<string> {
+          try {
+            await this.request('anyone?');
+            return 'answered';
+          } catch (error) {
+            return (error as Error).message;
+          }
+        };
+        assert.match(await executor.submit(ask, []), /does not answer requests/);
+        assert.match(await executor.submit(ask, [], { messages: { request: () => { throw new Error('host is busy'); } } }), /host is busy/);
+      });
+
+      test('an invalid messages option throws ValidationError at submit', () => {
+        const executor = fresh();
+        assert.throws(() => executor.submit(identity, [1], { messages: { request: 42 } as never }), ValidationError);
+      });
+    });
+
     describe('stats', () => {
       test('counts done, failed, cancelled and retried, and histograms count', async () => {
         const executor = fresh();

@@ -12,7 +12,8 @@ import { BaseExecutor } from '../base.js';
 import { nonNegative, positiveInteger } from '../options.js';
 import type { ShutdownOptions, SubmitOptions, WorkerInfo } from '../types.js';
 import type { SpawnOptions, WorkerExit, WorkerHandle } from '../runtime/handle.js';
-import { readResults, type FromWorker, type ResultsMessage } from '../runtime/protocol.js';
+import { readResults, type CommMessage, type FromWorker, type ResultsMessage } from '../runtime/protocol.js';
+import { deliverComm } from '../messages.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
 import { encodeBatch, takeBatch, type DispatchView } from './dispatch.js';
@@ -209,6 +210,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     handle.onMessage((message: FromWorker) => {
       if (Array.isArray(message)) this.#onResults(slot, message);
       else if (message.t === 'ready') this.#onReady(slot);
+      else if (message.t === 'comm') this.#onComm(slot, message);
       else slot.dying = { error: message.error && deserializeError(message.error) };
     });
     handle.onExit((exit) => this.#onExit(slot, exit));
@@ -424,6 +426,15 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     if (slot.exclusive && slot.idle) slot.exclusive = false;
     this.#maybeRecycle(slot);
     this.wake();
+  }
+
+  /** A running task's message or request: to its `messages` handler; a request gets a reply. */
+  #onComm(slot: Slot, { num, id, payload }: CommMessage): void {
+    const job = slot.inflight.find((j) => j.num === num);
+    const reply = (ok: boolean, value: unknown): void => {
+      if (id !== undefined) slot.handle.send({ t: 'reply', id, ok, payload: ok ? value : serializeError(value) });
+    };
+    deliverComm(job?.options.messages, id !== undefined, payload, reply);
   }
 
   #maybeRecycle(slot: Slot): void {

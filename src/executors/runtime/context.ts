@@ -4,14 +4,38 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Id of the worker running the task. */
   readonly workerId: string;
+  /** Sends a message to the host (SubmitOptions.messages, or the scheduler's Comm plugin). */
+  send(message: unknown): void;
+  /**
+   * Asks the host and waits for its answer; rejects with TaskTimeoutError after `timeout` ms.
+   * @param options.timeout default: no limit
+   */
+  request(message: unknown, options?: { timeout?: number }): Promise<unknown>;
+}
+
+/** How a context reaches the host: through the worker's port, or directly in-process. */
+export interface ContextChannel {
+  send(message: unknown): void;
+  request(message: unknown, timeout: number | undefined): Promise<unknown>;
 }
 
 export class TaskContextImpl implements TaskContext {
   readonly workerId: string;
+  readonly #channel: ContextChannel | undefined;
   #controller: AbortController | undefined;
 
-  constructor(workerId: string) {
+  constructor(workerId: string, channel?: ContextChannel) {
     this.workerId = workerId;
+    this.#channel = channel;
+  }
+
+  send(message: unknown): void {
+    this.#channel?.send(message);
+  }
+
+  request(message: unknown, options: { timeout?: number } = {}): Promise<unknown> {
+    if (!this.#channel) return Promise.reject(new Error('This task has no host to ask'));
+    return this.#channel.request(message, options.timeout);
   }
 
   // Made on first use: most tiny tasks never look at their signal.

@@ -19,9 +19,26 @@ export const RESULTS = 1;
 const RESULTS_HEADER = 3;
 const RESULT_WIDTH = 5;
 
+/** A running task's message (no `id`) or request (`id`) to the host. */
+export interface CommMessage {
+  t: 'comm';
+  num: number;
+  id?: number;
+  payload: unknown;
+}
+
+/** The host's answer to a request; `payload` is a serialized error when `ok` is false. */
+export interface ReplyMessage {
+  t: 'reply';
+  id: number;
+  ok: boolean;
+  payload: unknown;
+}
+
 export type ToWorker =
   | RunMessage
   | { t: 'abort'; num: number; reason: SerializedError }
+  | ReplyMessage
   | { t: 'close' };
 
 /** The worker is about to die (process.exit in a task, an uncaught error) and has sent its results. */
@@ -30,7 +47,7 @@ export interface DyingMessage {
   error?: SerializedError;
 }
 
-export type FromWorker = ResultsMessage | { t: 'ready' } | DyingMessage;
+export type FromWorker = ResultsMessage | { t: 'ready' } | DyingMessage | CommMessage;
 
 /** What the pool tells a worker when it starts it. */
 export interface WorkerBootData {

@@ -1,9 +1,9 @@
 import { deserializeError, serializeError, type SerializedError } from '../../core/error-codec.js';
-import { TaskDefinitionError } from '../../core/errors.js';
+import { TaskDefinitionError, TaskTimeoutError } from '../../core/errors.js';
 import { now } from '../../core/ids.js';
 import { explainSourceError, loadTask } from '../../task/loader.js';
 import type { TaskSpec } from '../../task/spec.js';
-import { setCurrentContext, TaskContextImpl } from './context.js';
+import { setCurrentContext, TaskContextImpl, type ContextChannel } from './context.js';
 import {
   addResult, newResults, resultCount, RunReader, runDefs, setResultsMemory, splitResults,
   type FromWorker, type ResultsMessage, type ToWorker,
@@ -51,6 +51,32 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
   let dead = false;
   /** Tasks the pool cancelled before they started, with the reason. */
   const skipped = new Map<number, SerializedError>();
+  /** Requests of running tasks waiting for the host's reply, by request id. */
+  const requests = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  let requestIds = 0;
+
+  /** A task's line to the host: messages and requests travel on the worker's port. */
+  const channelFor = (num: number): ContextChannel => ({
+    send: (payload) => port.send({ t: 'comm', num, payload }),
+    request: (payload, timeout) => new Promise((resolve, reject) => {
+      const id = ++requestIds;
+      const timer = timeout === undefined ? undefined : setTimeout(() => {
+        requests.delete(id);
+        reject(new TaskTimeoutError(`Request to the host got no answer within ${timeout} ms`, { timeout }));
+      }, timeout);
+      requests.set(id, {
+        resolve: (value) => { clearTimeout(timer); resolve(value); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      });
+      try {
+        port.send({ t: 'comm', num, id, payload });
+      } catch (error) {
+        requests.delete(id);
+        clearTimeout(timer);
+        reject(error);
+      }
+    }),
+  });
   let current: { num: number; context: TaskContextImpl } | undefined;
 
   const flush = (): void => {
@@ -110,7 +136,7 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
     const fn = loaded.get(defId);
     if (!fn) return load(defId).then(() => runOne(num, defId, args), (error: unknown) => finish(num, false, error, now(), defId));
     const startedAt = now();
-    const context = new TaskContextImpl(workerId);
+    const context = new TaskContextImpl(workerId, channelFor(num));
     current = { num, context };
     setCurrentContext(context);
     let value: unknown;
@@ -176,6 +202,13 @@ export function runWorkerLoop(port: WorkerPort, workerId: string, reportMemory: 
         if (current?.num === message.num) current.context.abort(deserializeError(message.reason));
         else skipped.set(message.num, message.reason);
         break;
+      case 'reply': {
+        const request = requests.get(message.id);
+        requests.delete(message.id);
+        if (message.ok) request?.resolve(message.payload);
+        else request?.reject(deserializeError(message.payload as SerializedError));
+        break;
+      }
       case 'close':
         closing = true;
         if (!running) port.exit();
