@@ -58,3 +58,6 @@ export type { LimiterOptions } from './scheduler/plugins/limiter.js';
 export { SchedulerNotRunningError, SchedulerAlreadyRunningError } from './scheduler/errors.js';
 export { Requeue } from './scheduler/requeue.js';
 export type { SchedulerSnapshot, EventView, RenderOptions } from './scheduler/render.js';
+export { Comm } from './scheduler/plugins/comm.js';
+export type { CommRequest } from './scheduler/plugins/comm.js';
+export type { TaskMessages } from './executors/types.js';

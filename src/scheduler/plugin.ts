@@ -1,9 +1,13 @@
+import type { Future } from '../core/future.js';
+import type { SubmitOptions } from '../executors/types.js';
 import type { Task } from './task.js';
 
 /** A call a task is about to make; a plugin may rewrite it. */
 export interface Call {
   fn: (...args: unknown[]) => unknown;
   args: unknown[];
+  /** Options for the executor's submit (a timeout, messages...). */
+  options?: SubmitOptions;
 }
 
 /**
@@ -19,6 +23,8 @@ export interface Plugin {
   attach(task: Task<never, unknown>): void;
   /** The call to make (the same or rewritten), or `undefined` to veto the submission. */
   preSubmit?(call: Call): Call | undefined;
+  /** The call was submitted and became `future`. */
+  submitted?(future: Future<unknown>, call: Call): void;
   /** One line for views, e.g. `Concurrent 0/2`. */
   render?(): string;
   /** The plugin's state as JSON, for snapshots. */

@@ -4,7 +4,7 @@ import type { Future } from '../core/future.js';
 import { InlineExecutor } from '../executors/local.js';
 import { ProcessExecutor } from '../executors/processes.js';
 import { ThreadExecutor } from '../executors/threads.js';
-import type { Executor } from '../executors/types.js';
+import type { Executor, SubmitOptions } from '../executors/types.js';
 import { SchedulerAlreadyRunningError, SchedulerNotRunningError } from './errors.js';
 import { renderSnapshot, snapshotOf, type RenderOptions, type SchedulerSnapshot } from './render.js';
 import { Task, type TaskOptions } from './task.js';
@@ -168,13 +168,13 @@ export class Scheduler implements AsyncDisposable {
   }
 
   /** @internal Submits for a task (its events follow the scheduler's). */
-  _submit(fn: (...args: unknown[]) => unknown, args: unknown[], task: Task<never, unknown> | undefined): Future<unknown> {
+  _submit(fn: (...args: unknown[]) => unknown, args: unknown[], task: Task<never, unknown> | undefined, options?: SubmitOptions): Future<unknown> {
     if (!this.running()) {
       throw new SchedulerNotRunningError(
         `Cannot submit ${fn.name || 'anonymous'}(${args.map(describeArg).join(', ')}): the scheduler is not running; submit from a callback of run()`,
       );
     }
-    const future = this.executor.submit(fn, args) as Future<unknown>;
+    const future = this.executor.submit(fn, args, options) as Future<unknown>;
     this.#outstanding.set(future, task);
     this.#emitter.emit('futureSubmitted', future);
     future.onSettled(() => this.#post(() => this.#deliver(future)));
@@ -299,6 +299,11 @@ export class Scheduler implements AsyncDisposable {
 
   #drainInbox(): void {
     for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) next();
+  }
+
+  /** @internal Queues `job` as an event of the run (plugins' events from workers come this way). */
+  _post(job: () => void): void {
+    this.#post(job);
   }
 
   #post(job: () => void): void {

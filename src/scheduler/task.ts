@@ -1,7 +1,7 @@
 import { Emitter, type Subscription, type SubscriberOptions } from '../core/emitter.js';
 import { ValidationError } from '../core/errors.js';
 import type { Future } from '../core/future.js';
-import type { Plugin } from './plugin.js';
+import type { Call, Plugin } from './plugin.js';
 import type { Scheduler } from './scheduler.js';
 
 /** A task's own events, after the scheduler's for the same future. */
@@ -69,14 +69,15 @@ export class Task<A extends unknown[], R> {
    * SchedulerNotRunningError outside a run.
    */
   submit(...args: A): Future<R> | undefined {
-    let call = { fn: this.#fn as (...a: unknown[]) => unknown, args: args as unknown[] };
+    let call: Call = { fn: this.#fn as (...a: unknown[]) => unknown, args: args as unknown[] };
     for (const plugin of this.plugins) {
       const next = plugin.preSubmit?.(call);
       if (next === undefined && plugin.preSubmit) return undefined;
       if (next) call = next;
     }
-    const future = this.#scheduler._submit(call.fn, call.args, this as unknown as Task<never, unknown>) as Future<R>;
+    const future = this.#scheduler._submit(call.fn, call.args, this as unknown as Task<never, unknown>, call.options) as Future<R>;
     this.#running += 1;
+    for (const plugin of this.plugins) plugin.submitted?.(future as Future<unknown>, call);
     this.#emitter.emit('submitted', future, ...args);
     return future;
   }
@@ -94,6 +95,11 @@ export class Task<A extends unknown[], R> {
   /** Emits one of the task's events (plugins emit theirs this way). */
   emit(event: string, ...args: unknown[]): void {
     this.#emitter.emit(event, ...args);
+  }
+
+  /** @internal Runs `job` as an event of the scheduler's run (for plugins' events from workers). */
+  _post(job: () => void): void {
+    this.#scheduler._post(job);
   }
 
   /** @internal The scheduler delivers a future of this task. */
