@@ -104,7 +104,7 @@ export class Emitter<E extends EventMap> {
       event,
       callback: callback as Subscriber['callback'],
       repeat: positive('repeat', options.repeat, 1),
-      maxCalls: options.maxCalls === undefined ? Infinity : positive('maxCalls', options.maxCalls, 1),
+      maxCalls: options.maxCalls === undefined || options.maxCalls === Infinity ? Infinity : positive('maxCalls', options.maxCalls, 1),
       when: options.when,
       every: positive('every', options.every, 1),
       hidden: options.hidden ?? false,

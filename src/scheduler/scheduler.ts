@@ -226,6 +226,9 @@ export class Scheduler implements AsyncDisposable {
       await this.#loop(endOnEmpty);
     } finally {
       clearTimeout(timer);
+      // callLater belongs to its run: what is still pending when the run ends never fires.
+      for (const pending of this.#timers) clearTimeout(pending);
+      this.#timers.clear();
     }
     const ending = this.#ending!;
     if (ending.code === 'STOPPED' && ending.raise === undefined) this.#emitter.emit('stop', ending.message ?? 'stopped', ending.error);
@@ -262,21 +265,37 @@ export class Scheduler implements AsyncDisposable {
   }
 
   async #loop(endOnEmpty: boolean): Promise<void> {
-    while (this.#ending === undefined) {
+    let processed = 0;
+    let emptyAfter = -1;
+    let lastYield = performance.now();
+    const isEmpty = (): boolean => this.#outstanding.size === 0 && this.#inbox.length === 0 && this.#timers.size === 0;
+    for (;;) {
+      if (this.#ending !== undefined) {
+        // A stop that lands while nothing is queued still counts as running empty (as in AMLTK).
+        if (this.#ending.code === 'STOPPED' && endOnEmpty && isEmpty() && emptyAfter !== processed) this.#emitter.emit('empty');
+        return;
+      }
       const next = this.#inbox.shift();
       if (next) {
         next();
+        processed += 1;
+        // Work that completes at once (a sequential executor) must not starve timers: the run's
+        // timeout and callLater need the event loop now and then.
+        if (performance.now() - lastYield > 10) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         continue;
       }
-      if (endOnEmpty && this.#outstanding.size === 0 && this.#timers.size === 0) {
+      if (endOnEmpty && isEmpty()) {
+        emptyAfter = processed;
         this.#emitter.emit('empty');
-        if (this.#ending === undefined && this.#outstanding.size === 0 && this.#inbox.length === 0 && this.#timers.size === 0) {
-          this.#ending = { code: 'EXHAUSTED' };
-        }
+        if (this.#ending === undefined && isEmpty()) this.#ending = { code: 'EXHAUSTED' };
         continue;
       }
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#wake = undefined;
+      lastYield = performance.now();
     }
   }
 

@@ -75,10 +75,18 @@ export class Task<A extends unknown[], R> {
       if (next === undefined && plugin.preSubmit) return undefined;
       if (next) call = next;
     }
-    const future = this.#scheduler._submit(call.fn, call.args, this as unknown as Task<never, unknown>, call.options) as Future<R>;
+    // Running from the start of the submission: a futureSubmitted callback that submits again must
+    // see this one (a Limiter's maxConcurrent counts on it).
     this.#running += 1;
+    let future: Future<R>;
+    try {
+      future = this.#scheduler._submit(call.fn, call.args, this as unknown as Task<never, unknown>, call.options) as Future<R>;
+    } catch (error) {
+      this.#running -= 1;
+      throw error;
+    }
     for (const plugin of this.plugins) plugin.submitted?.(future as Future<unknown>, call);
-    this.#emitter.emit('submitted', future, ...args);
+    this.#emitter.emit('submitted', future, ...call.args);
     return future;
   }
 

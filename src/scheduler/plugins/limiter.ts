@@ -44,6 +44,7 @@ export class Limiter implements Plugin {
 
   attach(task: Task<never, unknown>): void {
     if (this.#task) throw new ValidationError('A Limiter belongs to one task; make one per task');
+    if (this.notWhileRunning.includes(task)) throw new ValidationError(`Limiter: task ${task.name} cannot be in its own notWhileRunning (use maxConcurrent: 1)`);
     this.#task = task;
   }
 
@@ -59,11 +60,15 @@ export class Limiter implements Plugin {
     }
     const busy = this.notWhileRunning.find((other) => other.running > 0);
     if (busy) {
-      task.emit('disabledDueToRunningTask', busy, ...call.args);
+      task.emit('disabledDueToRunningTask', busy, task, ...call.args);
       return undefined;
     }
-    this.#calls += 1;
     return call;
+  }
+
+  /** Counted once the submission went through (a refused or failed submit is no call). */
+  submitted(): void {
+    this.#calls += 1;
   }
 
   render(): string {
