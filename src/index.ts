@@ -61,3 +61,6 @@ export type { SchedulerSnapshot, EventView, RenderOptions } from './scheduler/re
 export { Comm } from './scheduler/plugins/comm.js';
 export type { CommRequest } from './scheduler/plugins/comm.js';
 export type { TaskMessages } from './executors/types.js';
+export { Limits } from './scheduler/plugins/limits.js';
+export type { LimitsOptions } from './scheduler/plugins/limits.js';
+export type { WorkerExitReason } from './core/errors.js';

@@ -49,14 +49,20 @@ export class WorkerCrashedError extends TaskfarmError {
   exitCode?: number | null;
   /** Signal that killed the child process, when one did. */
   signal?: string | null;
+  /** Why it died, as far as can be told: `out-of-memory` when it hit its heap limit. */
+  reason?: WorkerExitReason;
 
-  constructor(message: string, options?: TaskfarmErrorOptions & { workerId?: string; exitCode?: number | null; signal?: string | null }) {
+  constructor(message: string, options?: TaskfarmErrorOptions & { workerId?: string; exitCode?: number | null; signal?: string | null; reason?: WorkerExitReason }) {
     super(message, options);
     this.workerId = options?.workerId;
     this.exitCode = options?.exitCode;
     this.signal = options?.signal;
+    this.reason = options?.reason;
   }
 }
+
+/** How a worker died. A child aborting (SIGABRT, exit 134) is counted as out of memory, its usual cause. */
+export type WorkerExitReason = 'out-of-memory' | 'signal' | 'uncaught-error' | 'exit';
 
 /** The task ran longer than its `timeout`; it was aborted and, if it did not stop, its worker was killed. */
 export class TaskTimeoutError extends TaskfarmError {

@@ -1,5 +1,5 @@
 import type { Future } from '../core/future.js';
-import type { SubmitOptions } from '../executors/types.js';
+import type { Executor, SubmitOptions } from '../executors/types.js';
 import type { Task } from './task.js';
 
 /** A call a task is about to make; a plugin may rewrite it. */
@@ -8,6 +8,11 @@ export interface Call {
   args: unknown[];
   /** Options for the executor's submit (a timeout, messages...). */
   options?: SubmitOptions;
+  /**
+   * Where to run it, instead of the scheduler's executor (a plugin with a pool of its own).
+   * @default the scheduler's executor
+   */
+  executor?: Executor;
 }
 
 /**
@@ -29,4 +34,6 @@ export interface Plugin {
   render?(): string;
   /** The plugin's state as JSON, for snapshots. */
   snapshot?(): Record<string, unknown>;
+  /** Frees what the plugin holds (its own pool); called by `scheduler.shutdown()`. */
+  shutdown?(): Promise<void>;
 }

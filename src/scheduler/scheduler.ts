@@ -168,13 +168,19 @@ export class Scheduler implements AsyncDisposable {
   }
 
   /** @internal Submits for a task (its events follow the scheduler's). */
-  _submit(fn: (...args: unknown[]) => unknown, args: unknown[], task: Task<never, unknown> | undefined, options?: SubmitOptions): Future<unknown> {
+  _submit(
+    fn: (...args: unknown[]) => unknown,
+    args: unknown[],
+    task: Task<never, unknown> | undefined,
+    options?: SubmitOptions,
+    executor: Executor = this.executor,
+  ): Future<unknown> {
     if (!this.running()) {
       throw new SchedulerNotRunningError(
         `Cannot submit ${fn.name || 'anonymous'}(${args.map(describeArg).join(', ')}): the scheduler is not running; submit from a callback of run()`,
       );
     }
-    const future = this.executor.submit(fn, args, options) as Future<unknown>;
+    const future = executor.submit(fn, args, options) as Future<unknown>;
     this.#outstanding.set(future, task);
     this.#emitter.emit('futureSubmitted', future);
     future.onSettled(() => this.#post(() => this.#deliver(future)));
@@ -253,10 +259,11 @@ export class Scheduler implements AsyncDisposable {
     return renderSnapshot(this.snapshot(), options);
   }
 
-  /** Shuts down the executor if this scheduler made it (withThreads, withProcesses, ...). */
+  /** Shuts down the plugins' pools, and the executor if this scheduler made it (withThreads, ...). */
   async shutdown(): Promise<void> {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    await Promise.all(this.#tasks.flatMap((task) => task.plugins.map((plugin) => plugin.shutdown?.())));
     if (this.#owned) await this.executor.shutdown();
   }
 

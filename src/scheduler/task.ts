@@ -80,7 +80,7 @@ export class Task<A extends unknown[], R> {
     this.#running += 1;
     let future: Future<R>;
     try {
-      future = this.#scheduler._submit(call.fn, call.args, this as unknown as Task<never, unknown>, call.options) as Future<R>;
+      future = this.#scheduler._submit(call.fn, call.args, this as unknown as Task<never, unknown>, call.options, call.executor) as Future<R>;
     } catch (error) {
       this.#running -= 1;
       throw error;

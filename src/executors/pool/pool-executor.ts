@@ -19,7 +19,7 @@ import { BatchSizer } from './batching.js';
 import { encodeBatch, takeBatch, type DispatchView } from './dispatch.js';
 import { PoolJob } from './pool-job.js';
 import type { PoolOptions } from './pool-options.js';
-import { describeExit, Slot } from './slot.js';
+import { describeExit, exitReason, Slot } from './slot.js';
 
 /** An idle worker takes the unstarted tasks of one that has shown no progress for this long. */
 const STEAL_AFTER_MS = 2;
@@ -245,7 +245,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     const description = describeExit({ ...exit, error: cause });
     for (const job of victims) {
       const error = new WorkerCrashedError(`Worker ${slot.id} ${description} while running task ${job.id}`, {
-        workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause,
+        workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause, reason: exitReason({ ...exit, error: cause }),
       });
       this.failAttempt(job, error, slot.id);
     }

@@ -1,3 +1,4 @@
+import type { WorkerExitReason } from '../../core/errors.js';
 import type { WorkerExit, WorkerHandle } from '../runtime/handle.js';
 import type { WorkerInfo } from '../types.js';
 import type { PoolJob } from './pool-job.js';
@@ -88,12 +89,25 @@ export class Slot {
   }
 }
 
+/** Why a worker ended. */
+export function exitReason(exit: WorkerExit): WorkerExitReason {
+  const error = exit.error as (Error & { code?: string }) | undefined;
+  if (error?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(error?.message ?? '')) return 'out-of-memory';
+  if (exit.signal === 'SIGABRT' || exit.code === 134) return 'out-of-memory';
+  if (exit.signal) return 'signal';
+  return error ? 'uncaught-error' : 'exit';
+}
+
 /** Says in words how a worker ended, for the error of the tasks it held. */
 export function describeExit(exit: WorkerExit): string {
-  const error = exit.error as (Error & { code?: string }) | undefined;
-  if (error?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(error?.message ?? '')) return 'ran out of memory';
-  if (exit.signal === 'SIGABRT' || exit.code === 134) return 'aborted (most often: out of memory)';
-  if (exit.signal) return `was killed by ${exit.signal}`;
-  if (error) return `died of an error thrown outside any task: ${error.message}`;
-  return `exited with code ${exit.code}`;
+  switch (exitReason(exit)) {
+    case 'out-of-memory':
+      return exit.error ? 'ran out of memory' : 'aborted (most often: out of memory)';
+    case 'signal':
+      return `was killed by ${exit.signal}`;
+    case 'uncaught-error':
+      return `died of an error thrown outside any task: ${exit.error!.message}`;
+    default:
+      return `exited with code ${exit.code}`;
+  }
 }
