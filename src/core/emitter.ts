@@ -55,6 +55,12 @@ interface Subscriber {
   calls: number;
 }
 
+/** What an emission did: how many callbacks ran, and the errors they threw. */
+export interface EmitReport {
+  called: number;
+  errors: unknown[];
+}
+
 /** Handle of a subscription: `off()` removes it. */
 export interface Subscription {
   off(): void;
@@ -122,25 +128,32 @@ export class Emitter<E extends EventMap> {
     };
   }
 
-  /** Calls the event's callbacks now, in registration order. */
-  emit<K extends keyof E & string>(event: K, ...args: E[K]): void {
+  /**
+   * Calls the event's callbacks now, in registration order, and says how many were called and
+   * which errors they threw (each also went to `onCallbackError`).
+   */
+  emit<K extends keyof E & string>(event: K, ...args: E[K]): EmitReport {
     const list = this.#known(event);
     const count = (this.#counts.get(event) ?? 0) + 1;
     this.#counts.set(event, count);
+    const report: EmitReport = { called: 0, errors: [] };
     for (const subscriber of [...list]) {
       if (subscriber.calls >= subscriber.maxCalls) continue;
       if (count % subscriber.every !== 0) continue;
       if (subscriber.when && !subscriber.when()) continue;
       subscriber.calls += 1;
+      report.called += 1;
       for (let i = 0; i < subscriber.repeat; i += 1) {
         try {
           subscriber.callback(...(args as unknown as never[]));
         } catch (error) {
           if (!this.onCallbackError) throw error;
+          report.errors.push(error);
           this.onCallbackError(error, event);
         }
       }
     }
+    return report;
   }
 
   /** The callbacks of an event (or all), for views. */

@@ -223,10 +223,13 @@ export class AsyncExecutor extends LocalExecutor {
   }
 }
 
-/** In-process, a task's messages go straight to its handler (a turn later, as from a worker). */
+/**
+ * In-process, a task's messages go straight to its handler, at once: as from a worker, they then
+ * come before the task's result.
+ */
 function localChannel(handler: TaskMessages | undefined): ContextChannel {
   return {
-    send: (payload) => queueMicrotask(() => deliverComm(handler, false, payload, () => undefined)),
+    send: (payload) => deliverComm(handler, false, payload, () => undefined),
     request: (payload, timeout) => new Promise((resolve, reject) => {
       const timer = timeout === undefined ? undefined : setTimeout(() => {
         reject(new TaskTimeoutError(`Request to the host got no answer within ${timeout} ms`, { timeout }));

@@ -63,11 +63,12 @@ export function renderSnapshot(snapshot: SchedulerSnapshot, options: RenderOptio
   const lines: string[] = [];
   const executorBox = box(snapshot.executor.kind, [JSON.stringify({ workers: snapshot.executor.workers })], 0);
   lines.push(...box('Scheduler', [`Executor Queue: (${snapshot.queue})`, ...executorBox], width));
-  const sections = [...eventLines(snapshot.events, paint), ...snapshot.tasks.map((task) => taskBox(task, width - 4, paint))];
+  // As in the seed: the scheduler's events are one branch, each task box another.
+  const sections = [eventLines(snapshot.events, paint).flat(), ...snapshot.tasks.map((task) => taskBox(task, width - 4, paint))];
   sections.forEach((section, index) => {
     const last = index === sections.length - 1;
     section.forEach((line, lineIndex) => {
-      const prefix = lineIndex === 0 ? (index === 0 ? (last ? '┗━━ ' : '┣━━ ') : last ? '┗━━ ' : '┃   ') : last ? '    ' : '┃   ';
+      const prefix = lineIndex === 0 ? (last ? '┗━━ ' : '┣━━ ') : last ? '    ' : '┃   ';
       lines.push(prefix + line);
     });
   });

@@ -91,7 +91,10 @@ export class Scheduler implements AsyncDisposable {
   readonly #tasks: Array<Task<never, unknown>> = [];
   /** Futures submitted during the run and not delivered yet, with the task that made each. */
   readonly #outstanding = new Map<Future<unknown>, Task<never, unknown> | undefined>();
+  /** Deliveries of futures (and callLater calls), in arrival order. */
   readonly #inbox: Array<() => void> = [];
+  /** Plugins' events; taken before deliveries, and also while the run waits for running work. */
+  readonly #events: Array<() => void> = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   #wake: (() => void) | undefined;
   #running = false;
@@ -104,7 +107,7 @@ export class Scheduler implements AsyncDisposable {
   constructor(executor: Executor, options: { own?: boolean } = {}) {
     this.executor = executor;
     this.#owned = options.own ?? false;
-    this.#emitter.onCallbackError = (error) => this.#applyPolicy(this.#policies.onException, toError(error), 'EXCEPTION');
+    this.#emitter.onCallbackError = (error) => this._callbackError(error);
   }
 
   /** Runs work in the main thread, one call at a time. */
@@ -275,14 +278,14 @@ export class Scheduler implements AsyncDisposable {
     let processed = 0;
     let emptyAfter = -1;
     let lastYield = performance.now();
-    const isEmpty = (): boolean => this.#outstanding.size === 0 && this.#inbox.length === 0 && this.#timers.size === 0;
+    const isEmpty = (): boolean => this.#outstanding.size === 0 && this.#inbox.length === 0 && this.#events.length === 0 && this.#timers.size === 0;
     for (;;) {
       if (this.#ending !== undefined) {
         // A stop that lands while nothing is queued still counts as running empty (as in AMLTK).
         if (this.#ending.code === 'STOPPED' && endOnEmpty && isEmpty() && emptyAfter !== processed) this.#emitter.emit('empty');
         return;
       }
-      const next = this.#inbox.shift();
+      const next = this.#events.shift() ?? this.#inbox.shift();
       if (next) {
         next();
         processed += 1;
@@ -313,23 +316,59 @@ export class Scheduler implements AsyncDisposable {
       this.#cancelling = true;
       try {
         for (const future of running) future.cancel('cancelled: the scheduler stopped without waiting');
-        await Promise.all(running.map((future) => new Promise((resolve) => future.onSettled(resolve))));
+        await this.#settle(running);
         this.#drainInbox();
       } finally {
         this.#cancelling = false;
       }
       return;
     }
-    await Promise.all(running.map((future) => new Promise((resolve) => future.onSettled(resolve))));
+    await this.#settle(running);
+  }
+
+  /** Waits for futures to settle while plugins' events go on (a running task may wait on them). */
+  async #settle(futures: Array<Future<unknown>>): Promise<void> {
+    const unsettled = futures.filter((future) => !future.settled);
+    let pending = unsettled.length;
+    if (pending === 0) return;
+    const done = new Promise<void>((resolve) => {
+      for (const future of unsettled) {
+        future.onSettled(() => {
+          pending -= 1;
+          if (pending === 0) resolve();
+          this.#wake?.();
+        });
+      }
+    });
+    let finished = false;
+    void done.then(() => (finished = true));
+    while (!finished) {
+      const event = this.#events.shift();
+      if (event) {
+        event();
+        continue;
+      }
+      await Promise.race([done, new Promise<void>((resolve) => (this.#wake = resolve))]);
+      this.#wake = undefined;
+    }
   }
 
   #drainInbox(): void {
-    for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) next();
+    for (let next = this.#events.shift() ?? this.#inbox.shift(); next; next = this.#events.shift() ?? this.#inbox.shift()) next();
   }
 
-  /** @internal Queues `job` as an event of the run (plugins' events from workers come this way). */
+  /**
+   * @internal Queues a plugin's event (a message from a running task...). Unlike deliveries, these
+   * keep flowing while the run waits for its running work, which may be waiting on them.
+   */
   _post(job: () => void): void {
-    this.#post(job);
+    this.#events.push(job);
+    this.#wake?.();
+  }
+
+  /** @internal A callback (of the scheduler or a task) threw: the run's onException decides. */
+  _callbackError(error: unknown): void {
+    this.#applyPolicy(this.#policies.onException, toError(error), 'EXCEPTION');
   }
 
   #post(job: () => void): void {

@@ -1,4 +1,4 @@
-import { Emitter, type Subscription, type SubscriberOptions } from '../core/emitter.js';
+import { Emitter, type EmitReport, type Subscription, type SubscriberOptions } from '../core/emitter.js';
 import { ValidationError } from '../core/errors.js';
 import type { Future } from '../core/future.js';
 import type { Call, Plugin } from './plugin.js';
@@ -44,6 +44,8 @@ export class Task<A extends unknown[], R> {
     this.name = options.name ?? (fn.name || 'anonymous');
     this.plugins = [...(options.plugins ?? [])];
     this.#emitter = new Emitter(`Task ${this.name}`, ['submitted', 'done', 'result', 'exception', 'cancelled']);
+    // A task callback's error follows the run's onException policy, like a scheduler callback's.
+    this.#emitter.onCallbackError = (error) => scheduler._callbackError(error);
     for (const plugin of this.plugins) {
       for (const event of plugin.events ?? []) this.#emitter.declare(event);
       plugin.attach(this as unknown as Task<never, unknown>);
@@ -101,8 +103,8 @@ export class Task<A extends unknown[], R> {
   onCancelled(callback: (future: Future<R>) => unknown, options?: SubscriberOptions): Subscription { return this.on('cancelled', callback as never, options); }
 
   /** Emits one of the task's events (plugins emit theirs this way). */
-  emit(event: string, ...args: unknown[]): void {
-    this.#emitter.emit(event, ...args);
+  emit(event: string, ...args: unknown[]): EmitReport {
+    return this.#emitter.emit(event, ...args);
   }
 
   /** @internal Runs `job` as an event of the scheduler's run (for plugins' events from workers). */

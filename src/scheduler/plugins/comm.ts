@@ -53,10 +53,6 @@ export class Comm implements Plugin {
       }),
       request: (message) => new Promise((resolve, reject) => task._post(() => {
         this.#requests += 1;
-        if (task._emitter.subscribers('commRequest').length === 0) {
-          reject(new Error(`Task ${task.name} has no commRequest callback to answer the request`));
-          return;
-        }
         let answered = false;
         const answer = (settle: () => void): void => {
           if (answered) throw new ValidationError('This request was already answered');
@@ -72,7 +68,10 @@ export class Comm implements Plugin {
           respond: (value) => answer(() => resolve(value)),
           fail: (error) => answer(() => reject(error)),
         };
-        task.emit('commRequest', request);
+        const report = task.emit('commRequest', request);
+        // A request nobody will answer must fail in the task now, not hang it.
+        if (!answered && report.errors.length > 0) request.fail(toError(report.errors[0]));
+        else if (!answered && report.called === 0) request.fail(new Error(`Task ${task.name} has no commRequest callback that takes the request`));
       })),
     };
     this.#futures.set(messages, holder);
@@ -93,4 +92,8 @@ export class Comm implements Plugin {
   snapshot(): Record<string, unknown> {
     return { open: this.#open, messages: this.#messages, requests: this.#requests };
   }
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }
