@@ -1,8 +1,8 @@
 /**
  * The examples of AMLTK's scheduling guide, ported under examples/scheduler/, give the guide's
  * answers and event counts. Each example's main() (or named part) takes a log function (a
- * collector here) and returns what it printed with the counts. The guide's rendered trees are not
- * compared (scheduler.render() is not there yet); the counts they show are.
+ * collector here) and returns what it printed with the counts. The counts the guide's rendered
+ * trees show are compared everywhere; the requeue example compares its tree too, in our naming.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import { main as exceptions } from '../../examples/scheduler/exceptions.js';
 import { launchInitialTask, submitBeforeRun, taskSpecificEvents } from '../../examples/scheduler/tasks.js';
 import { main as sharedCallbacks } from '../../examples/scheduler/shared-callbacks.js';
 import { main as limiter } from '../../examples/scheduler/limiter.js';
+import { main as requeue } from '../../examples/scheduler/requeue.js';
 
 type Counts = Record<keyof SchedulerEvents, number>;
 
@@ -178,5 +179,34 @@ describe('examples/scheduler (AMLTK\'s scheduling guide)', () => {
     assert.deepEqual(r.eventCounts, guide({ ...ONE_EMPTY_RUN, futureSubmitted: 8, futureDone: 8, futureResult: 8 }));
     assert.equal(r.taskCounts.concurrentLimitReached, 2);
     assert.equal(r.taskCounts.submitted, 8);
+  });
+
+  it('Limiter with a Requeue: the refused item is put back, every item computed exactly once in ten futures', opts, async () => {
+    const r = await requeue(quiet);
+    assert.deepEqual([...r.results].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(r.results.length, 10, 'no item computed twice');
+    const printedResults = (JSON.parse(r.printed[0] ?? 'null') as number[]).sort((a, b) => a - b);
+    assert.deepEqual(printedResults, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The 3rd submission at start is refused and put back; the 4th takes it again and is refused too.
+    assert.deepEqual(r.requeued, [2, 2]);
+    assert.deepEqual(r.eventCounts, guide({ ...ONE_EMPTY_RUN, futureSubmitted: 10, futureDone: 10, futureResult: 10 }));
+    assert.equal(r.taskCounts.submitted, 10);
+    assert.equal(r.taskCounts.concurrentLimitReached, 2);
+    assert.equal(r.taskCounts.callLimitReached, 0);
+    // The guide's tree, in our naming.
+    assert.ok(!r.tree.includes(String.fromCharCode(27)), 'no ANSI codes');
+    const lines = r.tree.split('\n').map((line) => line.replace(/^(?:┣━━ |┗━━ |┃ {3}| {4})/, '').replace(/^│ (.*?) *│$/, '$1'));
+    assert.match(lines[0] ?? '', /^╭─ Scheduler ─+╮$/);
+    for (const line of [
+      'Executor Queue: (0)',
+      '@onEmpty 1', '@onStart 1', '└── submit (1)', '@onFinishing 1', '@onFinished 1', '@onStop', '@onTimeout',
+      '@onFutureSubmitted 10', '@onFutureDone 10', '@onFutureCancelled', '@onFutureException', '@onFutureResult 10',
+      'Limiter: Concurrent 0/2', '@onConcurrentLimitReached 2', '└── addBackToQueue (2)',
+    ]) {
+      assert.ok(lines.includes(line), `'${line}' in\n${r.tree}`);
+    }
+    assert.match(r.tree, /╭─ processes ─+╮/);
+    assert.ok(r.tree.includes('{"workers":2}'), r.tree);
+    assert.match(r.tree, /┗━━ ╭─ Task myFunc ─+╮/);
   });
 });

@@ -11,12 +11,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  CancelledError, Future, Limiter, SchedulerAlreadyRunningError, SchedulerNotRunningError, Task, TaskDefinitionError,
+  CancelledError, Comm, Future, Limiter, SchedulerAlreadyRunningError, SchedulerNotRunningError, Task, TaskDefinitionError,
   TaskError, ValidationError,
-  type Call, type ExitState, type Plugin, type PolicyRule, type Scheduler, type SchedulerEvents,
+  type Call, type CommRequest, type ExitState, type Plugin, type PolicyRule, type Scheduler, type SchedulerEvents,
+  type TaskContext,
 } from '../../src/index.js';
 import {
-  add, blockingSleep, collatz, double, echo, fail, identity, powerOfTwo, sleep, square, throwString,
+  add, ask, blockingSleep, collatz, converse, double, echo, fail, identity, powerOfTwo, sleep, square, tell, throwString,
+  type AskOutcome,
 } from './fixtures/tasks.js';
 
 export interface SchedulerBackend {
@@ -482,6 +484,32 @@ export function schedulerSuite(name: string, make: () => Scheduler, backend: Sch
           throw boom;
         });
         assert.equal(await rejection(scheduler.run()), boom);
+      });
+
+      it('a task\'s callback error follows onException like a scheduler callback\'s', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(square);
+        const results: unknown[] = [];
+        task.onResult(() => {
+          throw new Error('task callback failed');
+        });
+        task.onResult((_future, value) => void results.push(value));
+        scheduler.onStart(() => {
+          task.submit(2);
+          task.submit(3);
+        });
+        // continue: the remaining callbacks run and the run goes on to its end.
+        const exit = await scheduler.run({ onException: 'continue' });
+        assert.equal(exit.code, 'EXHAUSTED');
+        assert.deepEqual([...results].sort(), [4, 9]);
+        assert.equal(scheduler.running(), false);
+        // raise (the default): the run still ends cleanly, with finishing and finished, then rejects.
+        const error = await rejection(scheduler.run());
+        assert.equal(error.message, 'task callback failed');
+        assert.deepEqual(scheduler.eventCounts, counts({
+          start: 2, empty: 1, finishing: 2, finished: 2, futureSubmitted: 4, futureDone: 4, futureResult: 4,
+        }));
+        assert.equal(scheduler.running(), false);
       });
     });
 
@@ -1008,6 +1036,384 @@ export function schedulerSuite(name: string, make: () => Scheduler, backend: Sch
         assert.equal(heard, 1);
         assert.equal(task.eventCounts.announced, 1);
         assert.throws(() => task.on('unknown', () => undefined), ValidationError);
+      });
+    });
+
+    describe('Comm plugin: talking to a running task', () => {
+      const TASK_EVENTS = [
+        'submitted', 'done', 'result', 'exception', 'cancelled', 'commOpen', 'commMessage', 'commRequest', 'commClose',
+      ];
+
+      /** Records every event of `task` as `task:<event>` into `into` (hidden, so views leave them out). */
+      function recordTaskEvents(task: { on: Task<never, unknown>['on'] }, into: string[]): void {
+        for (const event of TASK_EVENTS) task.on(event, () => void into.push(`task:${event}`), { hidden: true });
+      }
+
+      /** The error a request of the `ask` task was rejected with, failing the test if it was answered. */
+      function rejectedWith(outcome: AskOutcome | undefined): Extract<AskOutcome, { answered: false }> {
+        assert.ok(outcome, 'the task returned an outcome');
+        if (outcome.answered) assert.fail(`expected the request to be rejected; it was answered with ${JSON.stringify(outcome.answer)}`);
+        return outcome;
+      }
+
+      /** The error `fn` throws, failing the test if it does not. */
+      function thrownBy(fn: () => unknown): unknown {
+        try {
+          fn();
+        } catch (error) {
+          return error;
+        }
+        return assert.fail('expected a throw');
+      }
+
+      /**
+       * Guards a request that a bug could leave unanswered: long enough for any machine to answer,
+       * short enough that the test ends (with a TaskTimeoutError in the task) instead of hanging.
+       */
+      const GUARD = 3_000;
+
+      it('one run: commOpen, commMessage, commRequest answered with respond, commClose after the result, in this exact order', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(converse, { plugins: [new Comm()] });
+        const order = recordEvents(scheduler);
+        recordTaskEvents(task, order);
+        const seen: Record<string, unknown> = {};
+        task.on('commOpen', (future: Future<unknown>) => {
+          seen.open = future;
+        });
+        task.on('commMessage', (message: unknown, future: Future<unknown>) => {
+          seen.message = message;
+          seen.messageFuture = future;
+        });
+        task.on('commRequest', (request: CommRequest) => {
+          seen.request = request.message;
+          seen.requestFuture = request.future;
+          seen.answeredBefore = request.answered;
+          request.respond({ lr: 0.1 });
+          seen.answeredAfter = request.answered;
+        });
+        task.on('commClose', (future: Future<unknown>) => {
+          seen.close = future;
+        });
+        let result: unknown;
+        task.onResult((_future, value) => {
+          result = value;
+        });
+        let submitted: unknown;
+        scheduler.onStart(() => {
+          submitted = task.submit(3);
+        });
+        const exit = await scheduler.run();
+        assert.equal(exit.code, 'EXHAUSTED');
+        assert.deepEqual(order, [
+          'start',
+          'futureSubmitted', 'task:commOpen', 'task:submitted',
+          'task:commMessage', 'task:commRequest',
+          'futureDone', 'task:done', 'futureResult', 'task:result',
+          'task:commClose',
+          'empty', 'finishing', 'finished',
+        ]);
+        assert.deepEqual(result, { n: 3, answer: { lr: 0.1 } }, 'the task got the answer');
+        assert.ok(submitted instanceof Future);
+        for (const key of ['open', 'messageFuture', 'requestFuture', 'close']) assert.equal(seen[key], submitted, `${key}: the run's future`);
+        assert.deepEqual(seen.message, { progress: 0.5, n: 3 });
+        assert.equal(seen.request, 'config');
+        assert.equal(seen.answeredBefore, false);
+        assert.equal(seen.answeredAfter, true);
+        assert.deepEqual(task.eventCounts, {
+          submitted: 1, done: 1, result: 1, exception: 0, cancelled: 0, commOpen: 1, commMessage: 1, commRequest: 1, commClose: 1,
+        });
+      });
+
+      it('the guide\'s trial: a self-contained function task gets its TaskContext as this', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(async function trial(this: TaskContext, n: number) {
+          this.send({ progress: 0.5 });
+          const config = await this.request('config', { timeout: 30_000 });
+          return { n, config };
+        }, { plugins: [new Comm()] });
+        const messages: unknown[] = [];
+        const results: unknown[] = [];
+        task.on('commMessage', (message: unknown) => void messages.push(message));
+        task.on('commRequest', (request: CommRequest) => request.respond({ lr: 0.1 }));
+        task.onResult((_future, value) => void results.push(value));
+        scheduler.onStart(() => {
+          task.submit(7);
+        });
+        await scheduler.run();
+        assert.deepEqual(messages, [{ progress: 0.5 }]);
+        assert.deepEqual(results, [{ n: 7, config: { lr: 0.1 } }]);
+      });
+
+      it('messages arrive in the order they were sent, before the result (even from a synchronous task)', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(tell, { plugins: [new Comm()] });
+        const order: unknown[] = [];
+        task.on('commMessage', (message: unknown) => void order.push(message));
+        task.onResult((_future, value) => void order.push(`result ${value}`));
+        task.on('commClose', () => void order.push('close'));
+        scheduler.onStart(() => {
+          task.submit('a', { b: [1, 2] }, 3, null, 'e');
+        });
+        await scheduler.run();
+        assert.deepEqual(order, ['a', { b: [1, 2] }, 3, null, 'e', 'result 5', 'close']);
+        assert.equal(task.eventCounts.commMessage, 5);
+      });
+
+      it('several runs at once: each message and request carries its own run\'s future', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(converse, { plugins: [new Comm()] });
+        type Seen = { message?: unknown; request?: unknown; result?: unknown; closedAfterResult?: boolean };
+        const byFuture = new Map<unknown, Seen>();
+        const entry = (future: unknown): Seen => {
+          if (!byFuture.has(future)) byFuture.set(future, {});
+          return byFuture.get(future)!;
+        };
+        task.on('commMessage', (message: { n: number }, future: Future<unknown>) => {
+          entry(future).message = message.n;
+        });
+        task.on('commRequest', (request: CommRequest) => {
+          entry(request.future).request = request.message;
+          request.respond(`${String(request.message)}!`);
+        });
+        task.onResult((future, value) => {
+          entry(future).result = value;
+        });
+        task.on('commClose', (future: Future<unknown>) => {
+          entry(future).closedAfterResult = entry(future).result !== undefined;
+        });
+        const futures: unknown[] = [];
+        scheduler.onStart(() => {
+          for (const n of [1, 2, 3, 4]) futures.push(task.submit(n, `q${n}`));
+        });
+        await scheduler.run();
+        assert.equal(byFuture.size, 4, 'one entry per run: no event without its future');
+        for (const [i, future] of futures.entries()) {
+          const n = i + 1;
+          assert.deepEqual(byFuture.get(future), {
+            message: n, request: `q${n}`, result: { n, answer: `q${n}!` }, closedAfterResult: true,
+          }, `run ${n}`);
+        }
+      });
+
+      it('request.fail(error): the task sees its request rejected with that error\'s name and message', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(ask, { plugins: [new Comm()] });
+        task.on('commRequest', (request: CommRequest) => request.fail(new RangeError('no config for you')));
+        const outcomes: AskOutcome[] = [];
+        task.onResult((_future, outcome) => void outcomes.push(outcome));
+        scheduler.onStart(() => {
+          task.submit('config');
+        });
+        const exit = await scheduler.run();
+        assert.equal(exit.code, 'EXHAUSTED', 'the task caught the rejection; nothing failed');
+        const error = rejectedWith(outcomes[0]);
+        assert.equal(error.name, 'RangeError');
+        assert.equal(error.message, 'no config for you');
+      });
+
+      it('a request with no commRequest callback is rejected in the task with a clear message', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(ask, { plugins: [new Comm()] });
+        const outcomes: AskOutcome[] = [];
+        task.onResult((_future, outcome) => void outcomes.push(outcome));
+        scheduler.onStart(() => {
+          task.submit('anyone?', GUARD);
+        });
+        await scheduler.run();
+        const error = rejectedWith(outcomes[0]);
+        assert.notEqual(error.name, 'TaskTimeoutError', 'rejected at once, not left to time out');
+        assert.match(error.message, /no commRequest callback/);
+        assert.match(error.message, /\bask\b/, 'names the task');
+      });
+
+      it('a request answered twice: the second respond (or fail) is a ValidationError; the task keeps the first answer', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(ask, { plugins: [new Comm()] });
+        const errors: unknown[] = [];
+        task.on('commRequest', (request: CommRequest) => {
+          request.respond('first');
+          errors.push(thrownBy(() => request.respond('second')));
+          errors.push(thrownBy(() => request.fail(new Error('too late'))));
+        });
+        const outcomes: AskOutcome[] = [];
+        task.onResult((_future, outcome) => void outcomes.push(outcome));
+        scheduler.onStart(() => {
+          task.submit('config');
+        });
+        await scheduler.run();
+        assert.deepEqual(outcomes, [{ answered: true, answer: 'first' }]);
+        assert.equal(errors.length, 2);
+        for (const error of errors) {
+          assert.ok(error instanceof ValidationError, `got ${String(error)}`);
+          assert.match(error.message, /already answered/);
+        }
+      });
+
+      it('a request nobody answers times out in the task (TaskTimeoutError); a late answer is harmless', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(ask, { plugins: [new Comm()] });
+        const kept: CommRequest[] = [];
+        task.on('commRequest', (request: CommRequest) => void kept.push(request)); // and never answers
+        const outcomes: AskOutcome[] = [];
+        task.onResult((_future, outcome) => void outcomes.push(outcome));
+        scheduler.onStart(() => {
+          task.submit('anyone?', 50);
+        }, { maxCalls: 1 });
+        const exit = await scheduler.run();
+        assert.equal(exit.code, 'EXHAUSTED');
+        const error = rejectedWith(outcomes[0]);
+        assert.equal(error.name, 'TaskTimeoutError');
+        assert.equal(error.code, 'ERR_TASK_TIMEOUT');
+        assert.match(error.message, /50 ms/);
+        assert.equal(kept.length, 1);
+        assert.equal(kept[0]!.answered, false);
+        kept[0]!.respond('too late');
+        // The scheduler and its executor go on as before.
+        const echoed: unknown[] = [];
+        scheduler.onStart(() => {
+          scheduler.submit(echo, 'still here');
+        });
+        scheduler.onFutureResult((_future, value) => void echoed.push(value));
+        assert.equal((await scheduler.run()).code, 'EXHAUSTED');
+        assert.deepEqual(echoed, ['still here']);
+      });
+
+      it('comm.render() and snapshot() count open runs, messages and requests; the scheduler shows the panel', opts, async () => {
+        await using scheduler = make();
+        const comm = new Comm();
+        const task = scheduler.task(converse, { plugins: [comm] });
+        assert.equal(comm.render(), 'open 0 · messages 0 · requests 0');
+        let during = '';
+        task.on('commRequest', function answerConfig(request: CommRequest) {
+          during = comm.render();
+          request.respond(1);
+        });
+        scheduler.onStart(() => {
+          task.submit(1);
+        });
+        await scheduler.run();
+        assert.equal(during, 'open 1 · messages 1 · requests 1');
+        assert.equal(comm.render(), 'open 0 · messages 1 · requests 1');
+        assert.deepEqual(comm.snapshot(), { open: 0, messages: 1, requests: 1 });
+        assert.deepEqual(scheduler.snapshot().tasks[0]?.plugins, [
+          { name: 'Comm', text: 'open 0 · messages 1 · requests 1', state: { open: 0, messages: 1, requests: 1 } },
+        ]);
+        const text = scheduler.render({ color: false });
+        assert.ok(text.includes('Comm: open 0 · messages 1 · requests 1'), text);
+        assert.ok(text.includes('@onCommRequest 1'), text);
+        assert.ok(text.includes('└── answerConfig (1)'), text);
+      });
+
+      it('one Comm per task: attaching the same Comm to a second task is a ValidationError', opts, async () => {
+        await using scheduler = make();
+        const comm = new Comm();
+        scheduler.task(converse, { plugins: [comm] });
+        assert.throws(() => scheduler.task(ask, { plugins: [comm] }), (error: unknown) => {
+          assert.ok(error instanceof ValidationError);
+          assert.match(error.message, /one task/);
+          return true;
+        });
+      });
+
+      it('a run that fails, or is cancelled, is closed too: commClose after its exception or cancellation', opts, async () => {
+        await using scheduler = make();
+        const failing = scheduler.task(fail, { plugins: [new Comm()] });
+        const sleeping = scheduler.task(sleep, { plugins: [new Comm()] });
+        const order: string[] = [];
+        recordTaskEvents(failing, order);
+        const sleepOrder: string[] = [];
+        recordTaskEvents(sleeping, sleepOrder);
+        scheduler.onStart(() => {
+          failing.submit('Error', 'x');
+        });
+        failing.onException(() => {
+          sleeping.submit(10_000)?.cancel();
+        });
+        await scheduler.run({ onException: 'continue', onCancelled: 'continue' });
+        assert.deepEqual(order, ['task:commOpen', 'task:submitted', 'task:done', 'task:exception', 'task:commClose']);
+        assert.deepEqual(sleepOrder, ['task:commOpen', 'task:submitted', 'task:cancelled', 'task:commClose']);
+        for (const task of [failing, sleeping]) {
+          assert.deepEqual(task.plugins[0]?.snapshot?.(), { open: 0, messages: 0, requests: 0 });
+        }
+      });
+
+      it('stop without waiting: the running run is cancelled, then closed; nothing stays open', opts, async () => {
+        await using scheduler = make();
+        const comm = new Comm();
+        const task = scheduler.task(sleep, { plugins: [comm] });
+        const order = recordEvents(scheduler);
+        recordTaskEvents(task, order);
+        scheduler.onStart(() => {
+          task.submit(10_000);
+        });
+        scheduler.onFutureSubmitted(() => scheduler.stop());
+        const exit = await scheduler.run({ wait: false });
+        assert.equal(exit.code, 'STOPPED');
+        assert.deepEqual(order, [
+          'start', 'futureSubmitted', 'task:commOpen', 'task:submitted', 'stop', 'finishing',
+          'futureCancelled', 'task:cancelled', 'task:commClose', 'finished',
+        ]);
+        assert.equal(comm.render(), 'open 0 · messages 0 · requests 0');
+      });
+
+      // ---- found while writing these tests: each of these hung a run before -----------------
+
+      it('a request made while the run is finishing (stop, wait: true) still gets an answer; run() does not hang on it', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(ask, { plugins: [new Comm()] });
+        task.on('commRequest', (request: CommRequest) => request.respond(42));
+        const outcomes: AskOutcome[] = [];
+        task.onResult((_future, outcome) => void outcomes.push(outcome));
+        scheduler.onStart(() => {
+          task.submit('config', GUARD);
+          scheduler.stop();
+        });
+        const exit = await scheduler.run();
+        assert.equal(exit.code, 'STOPPED');
+        const outcome = outcomes[0];
+        assert.ok(outcome, 'the result is delivered');
+        assert.ok(
+          outcome.answered || outcome.name !== 'TaskTimeoutError',
+          `the request waited for an answer the finishing scheduler never delivers: ${JSON.stringify(outcome)}`,
+        );
+      });
+
+      it('a commRequest callback that will not be called (maxCalls spent) counts as none: rejected, not left unanswered', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(ask, { plugins: [new Comm()] });
+        task.on('commRequest', (request: CommRequest) => request.respond('once'), { maxCalls: 1 });
+        const outcomes: AskOutcome[] = [];
+        task.onResult((_future, outcome) => void outcomes.push(outcome));
+        scheduler.onStart(() => {
+          task.submit('first', GUARD);
+        });
+        task.onResult(() => {
+          task.submit('second', GUARD);
+        }, { maxCalls: 1 });
+        await scheduler.run();
+        assert.deepEqual(outcomes[0], { answered: true, answer: 'once' });
+        const error = rejectedWith(outcomes[1]);
+        assert.notEqual(error.name, 'TaskTimeoutError', 'rejected at once, not left to time out');
+        assert.match(error.message, /commRequest/);
+      });
+
+      it('a commRequest callback that throws (onException: continue) rejects the request with its error, not leaving it unanswered', opts, async () => {
+        await using scheduler = make();
+        const task = scheduler.task(ask, { plugins: [new Comm()] });
+        task.on('commRequest', () => {
+          throw new Error('callback bug');
+        });
+        const outcomes: AskOutcome[] = [];
+        task.onResult((_future, outcome) => void outcomes.push(outcome));
+        scheduler.onStart(() => {
+          task.submit('config', GUARD);
+        });
+        const exit = await scheduler.run({ onException: 'continue' });
+        assert.equal(exit.code, 'EXHAUSTED');
+        const error = rejectedWith(outcomes[0]);
+        assert.notEqual(error.name, 'TaskTimeoutError', 'rejected at once, not left to time out');
+        assert.match(error.message, /callback bug/);
       });
     });
   });
