@@ -49,7 +49,8 @@ export type { SubscriberOptions, SubscriberInfo, Subscription, EventMap } from '
 
 // Scheduler (AMLTK)
 export { Scheduler, ExitState } from './scheduler/scheduler.js';
-export type { SchedulerEvents, RunOptions, ExitCode, ExceptionPolicy, PolicyRule } from './scheduler/scheduler.js';
+export type { SchedulerEvents, RunOptions, ExitCode } from './scheduler/scheduler.js';
+export type { ExceptionPolicy, PolicyRule } from './scheduler/policy.js';
 export { Task } from './scheduler/task.js';
 export type { TaskEvents, TaskOptions as SchedulerTaskOptions } from './scheduler/task.js';
 export type { Plugin, Call } from './scheduler/plugin.js';

@@ -1,11 +1,12 @@
 import { Emitter, type Subscription, type SubscriberOptions } from '../core/emitter.js';
-import { CancelledError, TaskError, ValidationError } from '../core/errors.js';
+import { CancelledError, ValidationError } from '../core/errors.js';
 import type { Future } from '../core/future.js';
 import { InlineExecutor } from '../executors/local.js';
 import { ProcessExecutor } from '../executors/processes.js';
 import { ThreadExecutor } from '../executors/threads.js';
 import type { Executor, SubmitOptions } from '../executors/types.js';
 import { SchedulerAlreadyRunningError, SchedulerNotRunningError } from './errors.js';
+import { policyFor, validatePolicy, type PolicyRule } from './policy.js';
 import { renderSnapshot, snapshotOf, type RenderOptions, type SchedulerSnapshot } from './render.js';
 import { Task, type TaskOptions } from './task.js';
 
@@ -28,14 +29,6 @@ const EVENTS: Array<keyof SchedulerEvents> = [
   'empty', 'start', 'finishing', 'finished', 'stop', 'timeout',
   'futureSubmitted', 'futureDone', 'futureCancelled', 'futureException', 'futureResult',
 ];
-
-/** What to do about an error: raise it from `run()`, end the run quietly, or go on. */
-export type ExceptionPolicy = 'raise' | 'end' | 'continue';
-/**
- * A policy, or `[ErrorClass, policy]` pairs checked in order — instanceof, or the name of an error
- * thrown in a worker — where no match means raise.
- */
-export type PolicyRule = ExceptionPolicy | ReadonlyArray<readonly [abstract new (...args: never[]) => Error, ExceptionPolicy]>;
 
 /** Why a run ended. */
 export type ExitCode = 'STOPPED' | 'TIMEOUT' | 'EXHAUSTED' | 'CANCELLED' | 'EXCEPTION';
@@ -206,7 +199,7 @@ export class Scheduler implements AsyncDisposable {
         try {
           fn();
         } catch (error) {
-          this.#applyPolicy(this.#policies.onException, toError(error), 'EXCEPTION');
+          this._callbackError(error);
         }
       });
     }, ms);
@@ -401,7 +394,7 @@ export class Scheduler implements AsyncDisposable {
   }
 
   #applyPolicy(rule: PolicyRule, error: Error, code: ExitCode): void {
-    const policy = typeof rule === 'string' ? rule : rule.find(([type]) => matches(error, type))?.[1] ?? 'raise';
+    const policy = policyFor(rule, error);
     if (policy === 'continue') return;
     if (!this.#running || this.#ending) {
       // After the run ended (in finishing/finished callbacks, or late deliveries): raise at the end.
@@ -411,23 +404,6 @@ export class Scheduler implements AsyncDisposable {
     this.#ending = policy === 'raise' ? { code, error, raise: error } : { code, error };
     this.#wake?.();
   }
-}
-
-/**
- * An error of an error class: instanceof, or by name for an error thrown in a worker, which comes
- * back as a TaskError carrying the original name (a RangeError thrown there is named RangeError).
- */
-function matches(error: Error, type: abstract new (...args: never[]) => Error): boolean {
-  if (error instanceof type) return true;
-  const remote: unknown = error;
-  return remote instanceof TaskError && remote.name === type.name;
-}
-
-function validatePolicy(name: string, rule: unknown): void {
-  const valid = (p: unknown): boolean => p === 'raise' || p === 'end' || p === 'continue';
-  if (typeof rule === 'string' && valid(rule)) return;
-  if (Array.isArray(rule) && rule.every((pair) => Array.isArray(pair) && typeof pair[0] === 'function' && valid(pair[1]))) return;
-  throw new ValidationError(`Invalid option '${name}': expected 'raise', 'end', 'continue' or a list of [ErrorClass, policy] pairs`);
 }
 
 function toError(value: unknown): Error {
