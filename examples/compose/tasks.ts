@@ -8,8 +8,6 @@
  *
  * Importing this module has no side effects, so workers can load it cheaply.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { defineTask, type Executor } from '../../src/index.js';
 
 /**
@@ -85,16 +83,7 @@ export async function warmUp(executor: Executor, { seconds = 0.02, maxRounds = 5
   throw new Error(`warmUp: some workers still had no task after ${maxRounds} rounds`);
 }
 
-/** True when the module at `moduleUrl` is the script node was started with. */
-export function isMain(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return moduleUrl === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
+export { isMain } from '../is-main.js';
 
 /** Where examples print: console.log by default, a collector in tests. */
 export type Log = (line: string) => void;

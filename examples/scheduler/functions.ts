@@ -7,23 +7,12 @@
  * this module and looks the function up by its export name. Importing this module has no side
  * effects, so workers load it cheaply.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { defineTask } from '../../src/index.js';
 
 /** Where an example prints: `console.log` when run directly, a collector in tests. */
 export type Log = (line: string) => void;
 
-/** True when `moduleUrl` is the script node was started with (`npx tsx examples/scheduler/x.ts`). */
-export function isMain(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return moduleUrl === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
+export { isMain } from '../is-main.js';
 
 /** Prints through `log` and keeps what was printed, which an example's main() returns. */
 export function printer(log: Log): { print: Log; printed: string[] } {

@@ -82,6 +82,11 @@ export function deserializeError(data: SerializedError): Error {
   return error;
 }
 
+/** Anything thrown as an Error: a non-Error value becomes a TaskError keeping it as `thrown`, as from a worker. */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : deserializeError(serializeError(value));
+}
+
 /** The message a non-Error thrown value gets, e.g. `Task threw a non-Error value: undefined`. */
 export function describeThrown(value: unknown): string {
   if (typeof value === 'string') return value;

@@ -1,4 +1,4 @@
-import { deserializeError, serializeError } from '../core/error-codec.js';
+import { toError } from '../core/error-codec.js';
 import { CancelledError, PlacementError, TaskTimeoutError, ValidationError } from '../core/errors.js';
 import { toTaskSpec } from '../task/define.js';
 import { loadTask } from '../task/loader.js';
@@ -156,7 +156,7 @@ abstract class LocalExecutor extends BaseExecutor<LocalJob> {
       job.succeed(payload, this.recorder);
     } else {
       this.#failed += 1;
-      this.failAttempt(job, payload instanceof Error ? payload : toError(payload), undefined);
+      this.failAttempt(job, toError(payload), undefined);
     }
     this.#pump();
   }
@@ -169,11 +169,6 @@ abstract class LocalExecutor extends BaseExecutor<LocalJob> {
     this.failAttempt(job, error, undefined);
     this.#pump();
   }
-}
-
-/** A thrown non-Error becomes a TaskError, as it would coming back from a worker. */
-function toError(value: unknown): Error {
-  return deserializeError(serializeError(value));
 }
 
 /** Options of {@link InlineExecutor}. */

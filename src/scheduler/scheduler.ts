@@ -1,3 +1,4 @@
+import { toError } from '../core/error-codec.js';
 import { Emitter, type Subscription, type SubscriberOptions } from '../core/emitter.js';
 import { CancelledError, ValidationError } from '../core/errors.js';
 import type { Future } from '../core/future.js';
@@ -406,9 +407,6 @@ export class Scheduler implements AsyncDisposable {
   }
 }
 
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
 
 function describeArg(value: unknown): string {
   try {

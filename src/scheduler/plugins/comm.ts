@@ -1,3 +1,4 @@
+import { toError } from '../../core/error-codec.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Future } from '../../core/future.js';
 import type { TaskMessages } from '../../executors/types.js';
@@ -94,6 +95,3 @@ export class Comm implements Plugin {
   }
 }
 
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
