@@ -39,6 +39,11 @@ export interface RestorableClass<T = unknown> {
   fromBundle(bundle: ProcessBundle, options?: UnbundleOptions): T | Promise<T>;
 }
 
+/** Makes a bundle of the current format and version, stamped now; for `save()` implementations. */
+export function createBundle(className: string, pid: string, state: JsonObject): ProcessBundle {
+  return { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, className, pid, savedAt: new Date().toISOString(), state };
+}
+
 const registry = new Map<string, RestorableClass>();
 
 /**
@@ -46,6 +51,10 @@ const registry = new Map<string, RestorableClass>();
  * a different class under a taken name is an error (two classes would fight over checkpoints).
  */
 export function registerProcessClass(name: string, cls: RestorableClass): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`registerProcessClass: name must be a non-empty string, got ${describe(name)}`);
+  if (typeof (cls as Partial<RestorableClass> | undefined)?.fromBundle !== 'function') {
+    throw new TypeError(`registerProcessClass("${name}"): the class must have a static fromBundle(bundle, options) method`);
+  }
   const existing = registry.get(name);
   if (existing && existing !== cls) throw new TypeError(`a different process class is already registered as "${name}"`);
   registry.set(name, cls);
@@ -60,24 +69,37 @@ function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
+/**
+ * Why `value` (parsed JSON) is not a bundle this build can read, or `undefined` if it is one.
+ * Shared by reading (→ CorruptCheckpointError) and saving (→ CheckpointSaveError), so a persister
+ * never stores what it could not load back.
+ */
+export function bundleProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected an object, got ${describe(value)}`;
+  const b = value as Record<string, unknown>;
+  if (b.format !== BUNDLE_FORMAT) return `"format" is ${JSON.stringify(b.format) ?? 'undefined'}, expected "${BUNDLE_FORMAT}"`;
+  if (b.version !== BUNDLE_VERSION) {
+    return `bundle version ${JSON.stringify(b.version) ?? 'undefined'} is not supported (this build reads version ${BUNDLE_VERSION})`;
+  }
+  for (const key of ['className', 'pid', 'savedAt'] as const) {
+    if (typeof b[key] !== 'string' || b[key] === '') return `"${key}" must be a non-empty string, got ${describe(b[key])}`;
+  }
+  if (typeof b.state !== 'object' || b.state === null || Array.isArray(b.state)) return `"state" must be an object, got ${describe(b.state)}`;
+  return undefined;
+}
+
 /** Checks that `value` (parsed JSON or a JSON string) is a bundle this build can read. */
 export function parseBundle(value: unknown, where?: { pid?: string; tag?: string }): ProcessBundle {
   const fail = (why: string, cause?: unknown): never => {
-    const at = where?.pid === undefined ? '' : ` for process ${where.pid}${where.tag === undefined ? '' : ` (tag "${where.tag}")`}`;
+    const at = where?.pid === undefined ? '' : ` for process ${JSON.stringify(where.pid)}${where.tag === undefined ? '' : ` (tag ${JSON.stringify(where.tag)})`}`;
     throw new CorruptCheckpointError(`checkpoint${at} is not a valid bundle: ${why}`, { cause, ...where });
   };
   if (typeof value === 'string') {
     try { value = JSON.parse(value); } catch (error) { fail('it is not JSON', error); }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`expected an object, got ${describe(value)}`);
-  const b = value as Record<string, unknown>;
-  if (b.format !== BUNDLE_FORMAT) return fail(`"format" is ${JSON.stringify(b.format)}, expected "${BUNDLE_FORMAT}"`);
-  if (b.version !== BUNDLE_VERSION) return fail(`bundle version ${JSON.stringify(b.version)} is not supported (this build reads version ${BUNDLE_VERSION})`);
-  for (const key of ['className', 'pid', 'savedAt'] as const) {
-    if (typeof b[key] !== 'string' || b[key] === '') fail(`"${key}" must be a non-empty string, got ${describe(b[key])}`);
-  }
-  if (typeof b.state !== 'object' || b.state === null || Array.isArray(b.state)) fail(`"state" must be an object, got ${describe(b.state)}`);
-  return b as unknown as ProcessBundle;
+  const problem = bundleProblem(value);
+  if (problem !== undefined) fail(problem);
+  return value as ProcessBundle;
 }
 
 /** Rebuilds a live process from a bundle through its registered class. */

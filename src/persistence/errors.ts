@@ -28,4 +28,29 @@ export class UnknownProcessClassError extends CheckpointError {
   override readonly code: string = 'ERR_UNKNOWN_PROCESS_CLASS';
 }
 
-for (const cls of [CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, UnknownProcessClassError]) registerErrorClass(cls);
+/**
+ * A checkpoint could not be taken: the process's `save()` threw, returned something that is not a
+ * bundle (or a bundle of another pid), or its state is not JSON. Nothing was stored, so the previous
+ * checkpoint under that key is intact.
+ */
+export class CheckpointSaveError extends CheckpointError {
+  override readonly code: string = 'ERR_CHECKPOINT_SAVE';
+}
+
+/** The persister was closed; it takes no more calls. */
+export class PersisterClosedError extends CheckpointError {
+  override readonly code: string = 'ERR_PERSISTER_CLOSED';
+}
+
+/**
+ * The persister's storage cannot be opened or prepared: a file that is not a database, a server
+ * that cannot be reached, a schema newer than this build, a missing optional driver.
+ */
+export class PersisterSetupError extends CheckpointError {
+  override readonly code: string = 'ERR_PERSISTER_SETUP';
+}
+
+for (const cls of [
+  CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, UnknownProcessClassError,
+  CheckpointSaveError, PersisterClosedError, PersisterSetupError,
+]) registerErrorClass(cls);

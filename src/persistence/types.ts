@@ -9,7 +9,8 @@ export interface CheckpointKey {
 /** A stored checkpoint; `unbundle()` rebuilds the live process it was taken of. */
 export class Checkpoint implements CheckpointKey {
   readonly pid: string;
-  readonly tag?: string;
+  // `declare`: no own property at all when untagged (a class field would add `tag: undefined`).
+  declare readonly tag?: string;
 
   constructor(readonly bundle: ProcessBundle, tag?: string) {
     this.pid = bundle.pid;
