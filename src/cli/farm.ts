@@ -6,7 +6,7 @@ import type { Executor, SubmitOptions } from '../executors/types.js';
 import type { InputSource } from './inputs.js';
 import { errorLine, valueLine } from './json-line.js';
 import type { LineWriter } from './output.js';
-import type { ProgressReporter } from './progress.js';
+import type { ProgressReporter } from '../core/progress.js';
 
 export interface FarmOptions {
   executor: Executor;

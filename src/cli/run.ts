@@ -7,7 +7,7 @@ import { farmToLines, type FarmOutcome } from './farm.js';
 import { jsonlInputs, rangeInputs, type InputSource } from './inputs.js';
 import { signalExitCode, StopSignals } from './interrupt.js';
 import { LineWriter } from './output.js';
-import { formatSummary, ProgressReporter } from './progress.js';
+import { formatSummary, ProgressReporter } from '../core/progress.js';
 import { parseRunArgs, type RunConfig } from './run-options.js';
 import { resolveTask } from './task-check.js';
 

@@ -109,6 +109,18 @@ export class PlacementError extends TaskfarmError {
   override readonly code: string = 'ERR_PLACEMENT';
 }
 
+/** The task waited in the queue longer than its `queueTimeout` without starting; it never ran. */
+export class QueueTimeoutError extends TaskfarmError {
+  override readonly code: string = 'ERR_QUEUE_TIMEOUT';
+  /** The queue timeout that was exceeded, in milliseconds. */
+  queueTimeout?: number;
+
+  constructor(message: string, options?: TaskfarmErrorOptions & { queueTimeout?: number }) {
+    super(message, options);
+    this.queueTimeout = options?.queueTimeout;
+  }
+}
+
 type ErrorClass = new (message: string, options?: never) => TaskfarmError;
 
 const classesByName = new Map<string, ErrorClass>();
@@ -135,7 +147,7 @@ export function registeredNameOf(error: Error): string | undefined {
 
 for (const errorClass of [
   TaskfarmError, TaskError, WorkerCrashedError, TaskTimeoutError, CancelledError,
-  TaskDefinitionError, ValidationError, ExecutorClosedError, WorkerStartError, PlacementError,
+  TaskDefinitionError, ValidationError, ExecutorClosedError, WorkerStartError, PlacementError, QueueTimeoutError,
 ] as ErrorClass[]) {
   registerErrorClass(errorClass);
 }

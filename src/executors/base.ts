@@ -1,4 +1,4 @@
-import { CancelledError, ExecutorClosedError, ValidationError } from '../core/errors.js';
+import { CancelledError, ExecutorClosedError, QueueTimeoutError, ValidationError } from '../core/errors.js';
 import type { Future, TaskResult } from '../core/future.js';
 import type { TaskLike } from '../task/define.js';
 import type { Job, JobOwner } from './job.js';
@@ -76,8 +76,21 @@ export abstract class BaseExecutor<J extends Job> implements Executor, JobOwner 
       job.onSettled(() => signal.removeEventListener('abort', onAbort));
     }
     this.queue.push(job, options.priority ?? 0);
+    if (options.queueTimeout !== undefined) this.#startQueueTimer(job, options.queueTimeout);
     this.wake();
     return future;
+  }
+
+  #startQueueTimer(job: J, queueTimeout: number): void {
+    job.queueTimer = setTimeout(() => {
+      job.queueTimer = undefined;
+      if (job.phase !== 'queued') return;
+      this.queue.forget();
+      job.fail(new QueueTimeoutError(`Task ${job.id} waited ${queueTimeout} ms in the queue without starting (queueTimeout)`, { queueTimeout }), this.recorder);
+      this.checkDrained();
+    }, queueTimeout);
+    // The queue keeps the program alive while there is work; the timer need not.
+    job.queueTimer.unref();
   }
 
   map<A, R>(task: TaskLike<[A], R>, inputs: Iterable<A> | AsyncIterable<A>, options?: MapOptions): AsyncIterable<TaskResult<Awaited<R>>> {

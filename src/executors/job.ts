@@ -26,6 +26,8 @@ export class Job<R = unknown> extends Future<R> implements ResultMetaSource {
   failedOn: Set<string> | undefined;
   /** Retry or timeout timer. */
   timer: NodeJS.Timeout | undefined;
+  /** Fails the job if it is still queued when its `queueTimeout` passes. */
+  queueTimer: NodeJS.Timeout | undefined;
   #waitRecorded = false;
 
   constructor(
@@ -49,6 +51,10 @@ export class Job<R = unknown> extends Future<R> implements ResultMetaSource {
     if (!this.#waitRecorded) {
       this.#waitRecorded = true;
       stats.recordWait(startedAt - this.submittedAt);
+    }
+    if (this.queueTimer !== undefined) {
+      clearTimeout(this.queueTimer);
+      this.queueTimer = undefined;
     }
     this.attempts += 1;
     this.phase = 'running';
@@ -88,5 +94,6 @@ export class Job<R = unknown> extends Future<R> implements ResultMetaSource {
     this.phase = 'settled';
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.queueTimer !== undefined) clearTimeout(this.queueTimer);
   }
 }

@@ -7,15 +7,17 @@ export function validateSubmitOptions(options: SubmitOptions | undefined): void 
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError(`Submit options must be an object, got ${typeof options}`);
   }
-  const { timeout, priority, where, signal, retry, transfer, messages } = options;
+  const { timeout, queueTimeout, priority, where, signal, retry, transfer, messages } = options;
   if (messages !== undefined) {
     const ok = typeof messages === 'object' && messages !== null
       && (messages.message === undefined || typeof messages.message === 'function')
       && (messages.request === undefined || typeof messages.request === 'function');
     if (!ok) throw new ValidationError(`Invalid option 'messages': expected { message?(message), request?(message) }`);
   }
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1)) {
-    throw new ValidationError(`Invalid option 'timeout': expected milliseconds between 1 and 2^31-1, got ${String(timeout)}`);
+  for (const [name, value] of [['timeout', timeout], ['queueTimeout', queueTimeout]] as const) {
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && value <= 2 ** 31 - 1)) {
+      throw new ValidationError(`Invalid option '${name}': expected milliseconds between 1 and 2^31-1, got ${String(value)}`);
+    }
   }
   if (priority !== undefined && !(typeof priority === 'number' && Number.isFinite(priority))) {
     throw new ValidationError(`Invalid option 'priority': expected a finite number, got ${String(priority)}`);

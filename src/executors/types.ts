@@ -85,6 +85,13 @@ export interface SubmitOptions {
    */
   timeout?: number;
   /**
+   * How long the task may wait in the queue before its first attempt starts, in milliseconds. When
+   * it passes, the task is removed and fails with `QueueTimeoutError` (it never ran). Waiting for a
+   * retry does not count.
+   * @default no limit
+   */
+  queueTimeout?: number;
+  /**
    * Retry policy.
    * @default no retries
    */

@@ -16,9 +16,10 @@ import { readResults, type CommMessage, type FromWorker, type ResultsMessage } f
 import { deliverComm } from '../messages.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
-import { encodeBatch, takeBatch, type DispatchView } from './dispatch.js';
+import { eligible, encodeBatch, takeBatch, type DispatchView } from './dispatch.js';
 import { PoolJob } from './pool-job.js';
 import type { PoolOptions } from './pool-options.js';
+import { isPlacementPolicy, orderSlots, type PlacementPolicy } from './placement.js';
 import { describeExit, exitReason, Slot } from './slot.js';
 
 /** An idle worker takes the unstarted tasks of one that has shown no progress for this long. */
@@ -39,6 +40,10 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
   readonly #defsByTask = new WeakMap<object, number>();
   readonly #defsByKey = new Map<string, number>();
   readonly #specs: TaskSpec[] = [];
+  /** Properties by worker index, so that a replacement worker keeps what `setWorkerProperties` set. */
+  readonly #properties: Array<Record<string, unknown>> = [];
+  readonly #placement: PlacementPolicy;
+  #assignSeq = 0;
   #nextNum = 0;
   #spawned = 0;
   #bootFailures = 0;
@@ -60,6 +65,11 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       idleSpinMicros: nonNegative('idleSpinMicros', options.idleSpinMicros, 50),
       maxTasksPerWorker: options.maxTasksPerWorker === undefined ? Infinity : positiveInteger('maxTasksPerWorker', options.maxTasksPerWorker, Infinity),
     };
+    const placement = options.placement ?? 'least-load';
+    if (!isPlacementPolicy(placement)) {
+      throw new ValidationError(`Invalid option 'placement': expected 'least-load', 'round-robin', 'random', 'weighted' or a function, got ${String(placement)}`);
+    }
+    this.#placement = placement;
     this.#view = { queue: this.queue, sizer: this.#sizer, slots: this.#slots, maxTasksPerWorker: this.#options.maxTasksPerWorker };
     for (let index = 0; index < size; index += 1) this.#spawn(index);
   }
@@ -72,6 +82,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     const slot = this.#slots.get(workerId);
     if (!slot) throw new ValidationError(`No worker '${workerId}'; workers are: ${[...this.#slots.keys()].join(', ')}`);
     slot.properties = { ...properties };
+    this.#properties[slot.index] = slot.properties;
     this.wake();
   }
 
@@ -193,7 +204,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     this.#spawned += 1;
     const id = `w${this.#spawned}`;
     const { properties, maxHeapMb, recycleAboveMemoryMb, preload } = this.#options;
-    const props = typeof properties === 'function' ? properties(index) : { ...properties };
+    const props = (this.#properties[index] ??= typeof properties === 'function' ? { ...properties(index) } : { ...properties });
     let handle: WorkerHandle;
     try {
       handle = this.#spawnHandle({
@@ -280,23 +291,52 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     this.#pumpScheduled = false;
     if (this.queue.size > 0) {
       const open = [...this.#slots.values()].filter((slot) => slot.open);
-      open.sort((a, b) => a.inflight.length - b.inflight.length);
-      let progress = true;
-      while (progress && this.queue.size > 0) {
-        progress = false;
-        for (const slot of open) {
-          if (!slot.open) continue;
-          const batch = takeBatch(this.#view, slot, open.length);
-          if (batch.length === 0) continue;
-          this.#send(slot, batch);
-          progress = true;
-        }
-      }
+      if (this.#placement === 'least-load') this.#pumpLeastLoad(open);
+      else this.#pumpByPolicy(this.#placement, open);
     }
     this.#maybeSteal();
     this.#updateRef();
     if (this.shuttingDown) this.#failUnplaceable();
     this.checkDrained();
+  }
+
+  #pumpLeastLoad(open: Slot[]): void {
+    open.sort((a, b) => a.inflight.length - b.inflight.length);
+    let progress = true;
+    while (progress && this.queue.size > 0) {
+      progress = false;
+      for (const slot of open) {
+        if (!slot.open) continue;
+        const batch = takeBatch(this.#view, slot, open.length);
+        if (batch.length === 0) continue;
+        this.#send(slot, batch);
+        progress = true;
+      }
+    }
+  }
+
+  /** One batch at a time, each to the first worker in the policy's order that takes one. */
+  #pumpByPolicy(policy: Exclude<PlacementPolicy, 'least-load'>, open: Slot[]): void {
+    while (this.queue.size > 0) {
+      const head = this.queue.peek()!;
+      let order: Slot[];
+      try {
+        // A custom policy chooses among the workers the task may run on; a named one orders every
+        // worker, and each takes the tasks it may run (so a task that fits nowhere blocks nothing).
+        const offered = open.filter((slot) => slot.open && (typeof policy !== 'function' || eligible(this.#view, head, slot)));
+        order = orderSlots(policy, offered, head);
+      } catch (error) {
+        this.queue.forget();
+        head.fail(new PlacementError(`Task ${head.id} could not be placed: the placement policy failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }), this.recorder);
+        continue;
+      }
+      const slot = order.find((candidate) => {
+        const batch = takeBatch(this.#view, candidate, open.length);
+        if (batch.length > 0) this.#send(candidate, batch);
+        return batch.length > 0;
+      });
+      if (!slot) return;
+    }
   }
 
   #send(slot: Slot, batch: PoolJob[]): void {
@@ -317,6 +357,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     }
     for (const job of batch) slot.knownDefs.add(job.defId);
     if (slot.idle) slot.lastProgressAt = performance.now();
+    slot.lastAssignedSeq = ++this.#assignSeq;
     const startedAt = now();
     for (const job of batch) {
       job.slot = slot;

@@ -1,3 +1,5 @@
+import type { PlacementPolicy } from './placement.js';
+
 /** Options shared by the thread and process pools. */
 export interface PoolOptions {
   /**
@@ -45,6 +47,13 @@ export interface PoolOptions {
    * @default 3
    */
   maxBootFailures?: number;
+  /**
+   * How a task (or a batch of tiny tasks) chooses among the workers that can take it:
+   * `least-load`, `round-robin` (least recently used), `random`, `weighted` (by each worker's
+   * `weight` property) or your own function. See {@link PlacementPolicy}.
+   * @default 'least-load'
+   */
+  placement?: PlacementPolicy;
   /** Modules every worker imports before its first task (e.g. to register error classes). */
   preload?: string[];
   /**

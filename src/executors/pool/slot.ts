@@ -24,6 +24,8 @@ export class Slot {
   memory = 0;
   /** When the worker last sent results or was given work while idle (performance.now()). */
   lastProgressAt = performance.now();
+  /** When the worker was last given work, as a pool-wide sequence number (for round-robin placement). */
+  lastAssignedSeq = 0;
   /** Why the pool is stopping this worker, if it is. */
   stopping: 'kill' | 'retire' | undefined;
   killTimer: NodeJS.Timeout | undefined;

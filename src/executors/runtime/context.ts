@@ -11,6 +11,12 @@ export interface TaskContext {
    * @param options.timeout default: no limit
    */
   request(message: unknown, options?: { timeout?: number }): Promise<unknown>;
+  /**
+   * This worker's own values (IPython's engine namespace): they outlive the task and are seen by
+   * the next tasks on the same worker, never by other workers. The farm's `push`, `pull`,
+   * `clearBefore` and `clearAfter` work on it.
+   */
+  readonly scope: Map<string, unknown>;
 }
 
 /** How a context reaches the host: through the worker's port, or directly in-process. */
@@ -38,6 +44,10 @@ export class TaskContextImpl implements TaskContext {
     return this.#channel.request(message, options.timeout);
   }
 
+  get scope(): Map<string, unknown> {
+    return workerScope();
+  }
+
   // Made on first use: most tiny tasks never look at their signal.
   get signal(): AbortSignal {
     return (this.#controller ??= new AbortController()).signal;
@@ -62,4 +72,13 @@ export function setCurrentContext(context: TaskContext | undefined): void {
  */
 export function taskContext(): TaskContext | undefined {
   return slots[SLOT];
+}
+
+// Global too, for the same reason: one scope per worker whatever copy of taskfarm a module loaded.
+const SCOPE = Symbol.for('taskfarm.workerScope');
+const scopes = globalThis as unknown as Record<symbol, Map<string, unknown> | undefined>;
+
+/** The values of the worker this code runs in (the main thread's own for inline and async executors). */
+export function workerScope(): Map<string, unknown> {
+  return (scopes[SCOPE] ??= new Map());
 }

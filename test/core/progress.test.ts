@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import {
   formatBar, formatDuration, formatProgressLine, formatSummary, ProgressReporter, type ProgressSnapshot,
-} from '../../src/cli/progress.js';
+} from '../../src/core/progress.js';
 
 class FakeStream {
   writes: string[] = [];
