@@ -1,7 +1,7 @@
 // Curated public API: what users write against. Internals stay internal.
 export {
   TaskfarmError, TaskError, WorkerCrashedError, TaskTimeoutError, CancelledError, TaskDefinitionError,
-  ValidationError, ExecutorClosedError, WorkerStartError, PlacementError, registerErrorClass,
+  ValidationError, ExecutorClosedError, WorkerStartError, PlacementError, QueueTimeoutError, registerErrorClass,
 } from './core/errors.js';
 export type { TaskfarmErrorOptions } from './core/errors.js';
 export { serializeError, deserializeError } from './core/error-codec.js';
@@ -11,7 +11,7 @@ export type { FutureState, TaskResult, TaskSuccess, TaskFailure, TaskResultMeta 
 
 export { defineTask, parseTaskReference } from './task/define.js';
 export type { TaskFunction, TaskLike, TaskReference, DefineTaskOptions } from './task/define.js';
-export { taskContext } from './executors/runtime/context.js';
+export { taskContext, workerScope } from './executors/runtime/context.js';
 export type { TaskContext } from './executors/runtime/context.js';
 
 export type {
@@ -25,6 +25,11 @@ export type { ThreadExecutorOptions } from './executors/threads.js';
 export { ProcessExecutor } from './executors/processes.js';
 export type { ProcessExecutorOptions } from './executors/processes.js';
 export type { PoolOptions } from './executors/pool/pool-options.js';
+export type { PlacementPolicy, CustomPlacement, PlacementTask } from './executors/pool/placement.js';
+export { createExecutor } from './executors/create.js';
+export type { BackendName } from './executors/create.js';
+export { ProgressReporter } from './core/progress.js';
+export type { ProgressOptions, ProgressMode, ProgressStream, ProgressSnapshot } from './core/progress.js';
 
 // Composite tasks (tinybase)
 export { ReturnStatus } from './compose/status.js';
@@ -65,3 +70,13 @@ export type { TaskMessages } from './executors/types.js';
 export { Limits } from './scheduler/plugins/limits.js';
 export type { LimitsOptions } from './scheduler/plugins/limits.js';
 export type { WorkerExitReason } from './core/errors.js';
+
+// Task farming (mplite's TaskManager, IPython's TaskClient)
+export {
+  FarmTask, TaskManager, TaskClient, ImpossibleDependencyError, RecoveryLoopError, TaskAlreadyFinishedError,
+  UnknownTaskIdError, WaitTimeoutError,
+} from './farm/index.js';
+export type {
+  AnyFarmTask, Dependency, DependencySpec, FarmTaskOf, FarmTaskOptions, TaskManagerOptions, QueueStatus, TaskClientOptions,
+  FarmFailure, FarmResult, FarmSuccess,
+} from './farm/index.js';
