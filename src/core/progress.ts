@@ -147,7 +147,7 @@ export class ProgressReporter {
   }
 
   /**
-   * Stops drawing: the bar is drawn a last time and ended with a newline. Returns the final counts
+   * Stops drawing: the bar (or a plain line) is drawn a last time. Returns the final counts
    * (the overall rate, not the recent one). Later calls return the same snapshot.
    */
   finish(): ProgressSnapshot {
@@ -161,6 +161,7 @@ export class ProgressReporter {
     const last = this.snapshot();
     const seconds = last.elapsedMs / 1000;
     this.#finished = { ...last, rate: seconds > 0 ? last.done / seconds : 0, etaMs: undefined };
+    if (this.#mode === 'lines') this.#stream.write(`${formatProgressLine(this.#finished, this.#label)}\n`);
     return this.#finished;
   }
 

@@ -24,13 +24,9 @@ export function takeBatch(view: DispatchView, slot: Slot, openCount: number): Po
   const { queue, sizer } = view;
   const head = queue.peek();
   if (!head) return [];
-  // Nothing waits behind a task that is heavy or not measured yet: a child process could not give
-  // it back, and a thread would have to.
-  const running = slot.inflight[0];
-  if (running && sizer.plan(running.defId).window === 1) return [];
-  const plan = sizer.plan(head.defId);
-  const room = Math.min(plan.window - slot.inflight.length, view.maxTasksPerWorker - slot.assigned);
+  const room = roomFor(view, slot, head);
   if (room <= 0) return [];
+  const plan = sizer.plan(head.defId);
   const fairShare = Math.ceil(queue.size / openCount);
   let ended = false;
   let size = 0;
@@ -43,6 +39,15 @@ export function takeBatch(view: DispatchView, slot: Slot, openCount: number): Po
     size += 1;
     return true;
   });
+}
+
+/** How many more tasks like `head` `slot` may hold now. */
+export function roomFor(view: DispatchView, slot: Slot, head: PoolJob): number {
+  // Nothing waits behind a task that is heavy or not measured yet: a child process could not give
+  // it back, and a thread would have to.
+  const running = slot.inflight[0];
+  if (running && view.sizer.plan(running.defId).window === 1) return 0;
+  return Math.min(view.sizer.plan(head.defId).window - slot.inflight.length, view.maxTasksPerWorker - slot.assigned);
 }
 
 /** May `job` run on `slot`? Its `where` must accept the worker, and a retry avoids workers it failed on. */

@@ -22,8 +22,8 @@ export type CustomPlacement = (workers: readonly WorkerInfo[], task: PlacementTa
  * - `least-load`: the worker holding the fewest tasks;
  * - `round-robin`: the worker given work least recently (LRU);
  * - `random`: any, uniformly;
- * - `weighted`: any, with a chance proportional to its `weight` property (a number, default 1; 0
- *   or less: never chosen);
+ * - `weighted`: any, with a chance proportional to its `weight` property (a number, default 1; a
+ *   worker of weight 0 or less is a standby, used only when no other worker can take the task);
  * - a function: your choice ({@link CustomPlacement}).
  * Tiny tasks travel in batches; a policy places each batch.
  */
@@ -62,12 +62,14 @@ function weightOf(slot: Slot): number {
   return weight === undefined ? 1 : typeof weight === 'number' && Number.isFinite(weight) ? weight : 0;
 }
 
-/** A random order where each item comes first with a chance proportional to its weight (Efraimidis–Spirakis keys). */
+/**
+ * A random order where each item comes first with a chance proportional to its weight
+ * (Efraimidis–Spirakis keys); items of weight 0 or less come last.
+ */
 function weightedShuffle(slots: Slot[], weight: (slot: Slot) => number): Slot[] {
-  const keyed: Array<[number, Slot]> = [];
-  for (const slot of slots) {
+  const keyed = slots.map((slot): [number, Slot] => {
     const w = weight(slot);
-    if (w > 0) keyed.push([Math.random() ** (1 / w), slot]);
-  }
+    return [w > 0 ? Math.random() ** (1 / w) : -1, slot];
+  });
   return keyed.sort((a, b) => b[0] - a[0]).map(([, slot]) => slot);
 }

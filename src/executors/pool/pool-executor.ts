@@ -16,7 +16,7 @@ import { readResults, type CommMessage, type FromWorker, type ResultsMessage } f
 import { deliverComm } from '../messages.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
-import { eligible, encodeBatch, takeBatch, type DispatchView } from './dispatch.js';
+import { eligible, encodeBatch, roomFor, takeBatch, type DispatchView } from './dispatch.js';
 import { PoolJob } from './pool-job.js';
 import type { PoolOptions } from './pool-options.js';
 import { isPlacementPolicy, orderSlots, type PlacementPolicy } from './placement.js';
@@ -323,7 +323,8 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       try {
         // A custom policy chooses among the workers the task may run on; a named one orders every
         // worker, and each takes the tasks it may run (so a task that fits nowhere blocks nothing).
-        const offered = open.filter((slot) => slot.open && (typeof policy !== 'function' || eligible(this.#view, head, slot)));
+        const offered = open.filter((slot) => slot.open && roomFor(this.#view, slot, head) > 0 && (typeof policy !== 'function' || eligible(this.#view, head, slot)));
+        if (offered.length === 0) return;
         order = orderSlots(policy, offered, head);
       } catch (error) {
         this.queue.forget();
