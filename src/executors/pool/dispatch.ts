@@ -1,7 +1,9 @@
+import { PlacementError } from '../../core/errors.js';
 import type { TaskSpec } from '../../task/spec.js';
 import { addTask, newRun, type RunMessage } from '../runtime/protocol.js';
 import type { WorkerInfo } from '../types.js';
 import type { BatchSizer } from './batching.js';
+import { orderSlots, type PlacementPolicy } from './placement.js';
 import type { PoolJob } from './pool-job.js';
 import type { PriorityQueue } from './queue.js';
 import type { Slot } from './slot.js';
@@ -12,6 +14,55 @@ export interface DispatchView {
   sizer: BatchSizer;
   slots: ReadonlyMap<string, Slot>;
   maxTasksPerWorker: number;
+}
+
+type Send = (slot: Slot, batch: PoolJob[]) => void;
+
+/** Least load: the open workers, fewest tasks first, each take their batch, round after round. */
+export function dispatchLeastLoad(view: DispatchView, open: Slot[], send: Send): void {
+  open.sort((a, b) => a.inflight.length - b.inflight.length);
+  let progress = true;
+  while (progress && view.queue.size > 0) {
+    progress = false;
+    for (const slot of open) {
+      if (!slot.open) continue;
+      const batch = takeBatch(view, slot, open.length);
+      if (batch.length === 0) continue;
+      send(slot, batch);
+      progress = true;
+    }
+  }
+}
+
+/**
+ * Any other policy: one batch at a time, each to the first worker in the policy's order that takes
+ * one. A policy that throws fails the task at the head of the queue (`fail`), with PlacementError.
+ */
+export function dispatchByPolicy(
+  view: DispatchView, policy: Exclude<PlacementPolicy, 'least-load'>, open: Slot[], send: Send, fail: (job: PoolJob, error: Error) => void,
+): void {
+  const { queue } = view;
+  while (queue.size > 0) {
+    const head = queue.peek()!;
+    let order: Slot[];
+    try {
+      // A custom policy chooses among the workers the task may run on; a named one orders every
+      // worker with room, and each takes the tasks it may run (so a task that fits nowhere blocks nothing).
+      const offered = open.filter((slot) => slot.open && roomFor(view, slot, head) > 0 && (typeof policy !== 'function' || eligible(view, head, slot)));
+      if (offered.length === 0) return;
+      order = orderSlots(policy, offered, head);
+    } catch (error) {
+      queue.forget();
+      fail(head, new PlacementError(`Task ${head.id} could not be placed: the placement policy failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      continue;
+    }
+    const slot = order.find((candidate) => {
+      const batch = takeBatch(view, candidate, open.length);
+      if (batch.length > 0) send(candidate, batch);
+      return batch.length > 0;
+    });
+    if (!slot) return;
+  }
 }
 
 /**

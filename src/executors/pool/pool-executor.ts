@@ -16,10 +16,10 @@ import { readResults, type CommMessage, type FromWorker, type ResultsMessage } f
 import { deliverComm } from '../messages.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
-import { eligible, encodeBatch, roomFor, takeBatch, type DispatchView } from './dispatch.js';
+import { dispatchByPolicy, dispatchLeastLoad, encodeBatch, type DispatchView } from './dispatch.js';
 import { PoolJob } from './pool-job.js';
 import type { PoolOptions } from './pool-options.js';
-import { isPlacementPolicy, orderSlots, type PlacementPolicy } from './placement.js';
+import { isPlacementPolicy, type PlacementPolicy } from './placement.js';
 import { describeExit, exitReason, Slot } from './slot.js';
 
 /** An idle worker takes the unstarted tasks of one that has shown no progress for this long. */
@@ -291,53 +291,14 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     this.#pumpScheduled = false;
     if (this.queue.size > 0) {
       const open = [...this.#slots.values()].filter((slot) => slot.open);
-      if (this.#placement === 'least-load') this.#pumpLeastLoad(open);
-      else this.#pumpByPolicy(this.#placement, open);
+      const send = (slot: Slot, batch: PoolJob[]): void => this.#send(slot, batch);
+      if (this.#placement === 'least-load') dispatchLeastLoad(this.#view, open, send);
+      else dispatchByPolicy(this.#view, this.#placement, open, send, (job, error) => job.fail(error, this.recorder));
     }
     this.#maybeSteal();
     this.#updateRef();
     if (this.shuttingDown) this.#failUnplaceable();
     this.checkDrained();
-  }
-
-  #pumpLeastLoad(open: Slot[]): void {
-    open.sort((a, b) => a.inflight.length - b.inflight.length);
-    let progress = true;
-    while (progress && this.queue.size > 0) {
-      progress = false;
-      for (const slot of open) {
-        if (!slot.open) continue;
-        const batch = takeBatch(this.#view, slot, open.length);
-        if (batch.length === 0) continue;
-        this.#send(slot, batch);
-        progress = true;
-      }
-    }
-  }
-
-  /** One batch at a time, each to the first worker in the policy's order that takes one. */
-  #pumpByPolicy(policy: Exclude<PlacementPolicy, 'least-load'>, open: Slot[]): void {
-    while (this.queue.size > 0) {
-      const head = this.queue.peek()!;
-      let order: Slot[];
-      try {
-        // A custom policy chooses among the workers the task may run on; a named one orders every
-        // worker, and each takes the tasks it may run (so a task that fits nowhere blocks nothing).
-        const offered = open.filter((slot) => slot.open && roomFor(this.#view, slot, head) > 0 && (typeof policy !== 'function' || eligible(this.#view, head, slot)));
-        if (offered.length === 0) return;
-        order = orderSlots(policy, offered, head);
-      } catch (error) {
-        this.queue.forget();
-        head.fail(new PlacementError(`Task ${head.id} could not be placed: the placement policy failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }), this.recorder);
-        continue;
-      }
-      const slot = order.find((candidate) => {
-        const batch = takeBatch(this.#view, candidate, open.length);
-        if (batch.length > 0) this.#send(candidate, batch);
-        return batch.length > 0;
-      });
-      if (!slot) return;
-    }
   }
 
   #send(slot: Slot, batch: PoolJob[]): void {
