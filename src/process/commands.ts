@@ -58,7 +58,7 @@ export function Continue<A extends unknown[]>(step: (...args: A) => unknown, ...
 }
 
 /** Wait to be resumed: `return Wait(this.afterResume, 'waiting for the user')`. */
-export function Wait(step: (value?: never) => unknown, message?: string): WaitCommand {
+export function Wait(step: StepMethod, message?: string): WaitCommand {
   return Object.freeze({ [COMMAND]: true as const, kind: 'wait' as const, step: checkStep(step, 'Wait'), message });
 }
 
