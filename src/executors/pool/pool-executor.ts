@@ -208,7 +208,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     let handle: WorkerHandle;
     try {
       handle = this.#spawnHandle({
-        boot: { workerId: id, reportMemory: recycleAboveMemoryMb !== undefined, tsxApi: tsxApiUrl(), preload, idleSpinMicros: this.#options.idleSpinMicros },
+        boot: { workerId: this.#options.taskWorkerId ?? id, reportMemory: recycleAboveMemoryMb !== undefined, tsxApi: tsxApiUrl(), preload, idleSpinMicros: this.#options.idleSpinMicros },
         maxHeapMb,
       });
     } catch (error) {

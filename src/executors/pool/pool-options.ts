@@ -54,6 +54,12 @@ export interface PoolOptions {
    * @default 'least-load'
    */
   placement?: PlacementPolicy;
+  /**
+   * The worker id tasks see in their context (`this.workerId`) when it must not be the pool's own
+   * id of each worker: a Redis engine gives its tasks its own id, the one their results carry.
+   * @default each worker's own id (`w1`, `w2`, ...)
+   */
+  taskWorkerId?: string;
   /** Modules every worker imports before its first task (e.g. to register error classes). */
   preload?: string[];
   /**
