@@ -1,0 +1,9 @@
+// The Redis backend's public API, for src/index.ts to re-export.
+export { RedisExecutor } from './redis-executor.js';
+export type { RedisExecutorOptions, LocalEngineOptions } from './redis-executor.js';
+export { startEngine } from './engine.js';
+export type { EngineHandle } from './engine.js';
+export type { EngineOptions } from './engine-options.js';
+export type { RedisConnection, RedisConnectionOptions } from './connection.js';
+export { redactUrl } from './connection.js';
+export { TaskRefusedError, RedisConnectionError } from './errors.js';

@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import { serializeError } from '../../core/error-codec.js';
+import { TaskDefinitionError } from '../../core/errors.js';
+import type { Keys } from './keys.js';
+import { encode, type EngineMessage } from './protocol.js';
+
+/** How long a result stream outlives its last write: a client that vanished must not leak it forever. */
+const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
+/** Wait before writing again after Redis refused a write (not an outage: those are waited through). */
+const RETRY_MS = 1000;
+
+/**
+ * An engine's messages to clients, written in one stream entry per client per turn of the event
+ * loop: a batch of 256 tiny tasks costs a few writes, not 512, and its first results still leave
+ * before its last task has run.
+ */
+export class Outbox {
+  readonly #client: Redis;
+  readonly #keys: Keys;
+  readonly #onError: (error: Error) => void;
+  #pending = new Map<string, EngineMessage[]>();
+  #scheduled = false;
+  /** Settles when what is pending now has been written. */
+  #next: { promise: Promise<void>; resolve: () => void } | undefined;
+  #last: Promise<void> = Promise.resolve();
+
+  constructor(client: Redis, keys: Keys, onError: (error: Error) => void) {
+    this.#client = client;
+    this.#keys = keys;
+    this.#onError = onError;
+  }
+
+  push(clientId: string, message: EngineMessage): void {
+    let list = this.#pending.get(clientId);
+    if (!list) this.#pending.set(clientId, (list = []));
+    list.push(message);
+    this.#schedule(0);
+  }
+
+  /** Resolves once every message pushed so far is in Redis. */
+  flushed(): Promise<void> {
+    if (this.#pending.size === 0) return this.#last;
+    this.#next ??= deferred();
+    return this.#next.promise;
+  }
+
+  #schedule(delay: number): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#next ??= deferred();
+    const run = (): void => this.#flush();
+    if (delay === 0) setImmediate(run);
+    else setTimeout(run, delay);
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    const done = this.#next;
+    this.#pending = new Map();
+    this.#next = undefined;
+    if (batch.size === 0) {
+      done?.resolve();
+      return;
+    }
+    const pipeline = this.#client.pipeline();
+    for (const [clientId, messages] of batch) {
+      const key = this.#keys.results(clientId);
+      pipeline.xadd(key, '*', 'm', encodeAll(messages));
+      pipeline.pexpire(key, STREAM_TTL_MS);
+    }
+    const written = pipeline.exec().then((replies) => {
+      const failure = replies?.find(([error]) => error)?.[0];
+      if (failure) throw failure;
+    });
+    this.#last = written.then(() => done?.resolve(), (error: unknown) => {
+      this.#onError(error as Error);
+      // Put the messages back in front, and settle this flush when the retry does.
+      for (const [clientId, messages] of batch) this.#pending.set(clientId, [...messages, ...(this.#pending.get(clientId) ?? [])]);
+      const retry = this.flushed();
+      this.#schedule(RETRY_MS);
+      return retry.then(() => done?.resolve());
+    });
+  }
+}
+
+/** The messages as one value; one that cannot be encoded becomes the failure of its task. */
+function encodeAll(messages: EngineMessage[]): Buffer {
+  try {
+    return encode(messages);
+  } catch {
+    return encode(messages.map((message) => {
+      try {
+        encode(message);
+        return message;
+      } catch (error) {
+        if (message.t === 'done') {
+          const failure = new TaskDefinitionError(`The result of task ${message.n} cannot be sent to the client: ${(error as Error).message}`);
+          return { ...message, ok: false, v: serializeError(failure) };
+        }
+        return message.t === 'msg' ? { ...message, p: `<message that cannot be sent: ${(error as Error).message}>` } : message;
+      }
+    }));
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
