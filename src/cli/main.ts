@@ -9,9 +9,11 @@
 import { TaskDefinitionError, TaskfarmError, ValidationError } from '../core/errors.js';
 import type { Command, CommandIO } from './command.js';
 import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { workerCommand } from './worker.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS: readonly Command[] = [runCommand];
+const COMMANDS: readonly Command[] = [runCommand, workerCommand, statusCommand];
 
 const USAGE_EXIT = 2;
 

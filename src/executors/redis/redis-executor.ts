@@ -318,7 +318,7 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
     if (this.#closing) return;
     this.#endpoint.watch(this.#command, 'client', this.#log);
     this.#libs = libs;
-    this.#shared = new libs.Queue(this.#keys.queue, { connection: this.#command, prefix: this.#keys.prefix });
+    this.#shared = this.#openQueue(this.#keys.queue);
     await this.#refresh();
     this.#registryTimer = setInterval(() => void this.#refresh(), this.#registryInterval);
     this.#registryTimer.unref();
@@ -368,8 +368,10 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
    */
   #engineGone(id: string): void {
     const unstarted: RedisJob[] = [];
+    const withdrawn: string[] = [];
     for (const sent of [...this.#sent.values()]) {
       if (sent.route !== id) continue;
+      if (sent.run === 0) withdrawn.push(sent.id);
       for (const job of [...sent.jobs]) {
         if (this.#forget(job)) {
           this.failAttempt(job, new WorkerCrashedError(`Engine ${id} is gone (its heartbeat expired) while running task ${job.id}`, { workerId: id }), id);
@@ -387,8 +389,9 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
     const queue = this.#engineQueues.get(id);
     if (queue) {
       this.#engineQueues.delete(id);
-      // Nothing of ours is left in it; remove it if nobody else's is either.
-      void queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')
+      // Take our jobs out of its queue, then remove the queue if nobody else's jobs are left in it.
+      void Promise.all(withdrawn.map((jobId) => queue.remove(jobId)))
+        .then(() => queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized'))
         .then((count) => (count === 0 ? queue.obliterate({ force: true }) : undefined))
         .catch(() => undefined)
         .finally(() => queue.close().catch(() => undefined));
@@ -401,9 +404,16 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
     if (!route) return this.#shared;
     let queue = this.#engineQueues.get(route);
     if (!queue && this.#libs && this.#command) {
-      queue = new this.#libs.Queue(this.#keys.engineQueue(route), { connection: this.#command, prefix: this.#keys.prefix });
+      queue = this.#openQueue(this.#keys.engineQueue(route));
       this.#engineQueues.set(route, queue);
     }
+    return queue;
+  }
+
+  #openQueue(name: string): Queue {
+    const queue = new this.#libs!.Queue(name, { connection: this.#command!, prefix: this.#keys.prefix });
+    // Its errors are those of the connection, which is watched already; unheard, BullMQ prints them.
+    queue.on('error', () => undefined);
     return queue;
   }
 
