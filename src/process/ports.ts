@@ -183,7 +183,9 @@ function describePort(port: Port): JsonObject {
   if (port.options.help !== undefined) out.help = port.options.help;
   if (port.hasDefault) {
     const value = port.options.default;
-    out.default = typeof value === 'function' ? `<computed by ${value.name || 'a function'}>` : (structuredClone(value) as JsonValue);
+    // An arrow in an object literal is named after its key ("default"): that name says nothing.
+    const named = typeof value === 'function' && value.name !== '' && value.name !== 'default';
+    out.default = typeof value === 'function' ? (named ? `<computed by ${value.name}>` : '<computed>') : (structuredClone(value) as JsonValue);
   }
   if (port.options.validator !== undefined) out.validator = describeValidator(port.options.validator);
   return out;

@@ -260,7 +260,7 @@ describe('spec declaration', () => {
       },
     });
     const described = Ported.spec().getDescription() as { inputs: Record<string, Record<string, unknown>> };
-    assert.deepEqual(described.inputs.tags, { name: 'tags', required: false, default: '<computed by default>' });
+    assert.deepEqual(described.inputs.tags, { name: 'tags', required: false, default: '<computed>' });
     assert.deepEqual(described.inputs.extra!._attrs, { dynamic: true, required: false });
     assert.equal(JSON.stringify(JSON.parse(JSON.stringify(described))), JSON.stringify(described), 'it is JSON');
   });
