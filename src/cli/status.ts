@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../core/errors.js';
 import { inspectFarm, type FarmStatus } from '../executors/redis/inspect.js';
-import { argsError } from './args.js';
+import { argsError, integerOption } from './args.js';
 import type { Command, CommandIO } from './command.js';
 
 const USAGE = `Usage: taskfarm status --redis URL [--queue NAME] [--prefix NAME] [--json]
@@ -15,6 +15,7 @@ Options:
       --queue NAME    the farm's queue (default: taskfarm)
       --prefix NAME   prefix of every Redis key (default: taskfarm)
       --json          one JSON object instead of tables
+      --connect-timeout MS  give up if Redis cannot be reached by then (default: 10000)
   -h, --help          show this help
 `;
 
@@ -31,6 +32,7 @@ const OPTIONS = {
   queue: { type: 'string' },
   prefix: { type: 'string' },
   json: { type: 'boolean' },
+  'connect-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,7 +50,8 @@ async function runStatus(argv: string[], io: CommandIO): Promise<number> {
   }
   const url = values.redis ?? process.env.TASKFARM_REDIS;
   if (!url) throw new ValidationError(`'status' needs --redis URL (or $TASKFARM_REDIS); see 'taskfarm status --help'`);
-  const status = await inspectFarm(url, { queue: values.queue, prefix: values.prefix });
+  const connectTimeout = integerOption('--connect-timeout', values['connect-timeout'], 1);
+  const status = await inspectFarm({ url, connectTimeout }, { queue: values.queue, prefix: values.prefix });
   io.stdout.write(values.json ? `${JSON.stringify(status)}\n` : formatStatus(status, Date.now()));
   return 0;
 }

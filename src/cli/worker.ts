@@ -34,6 +34,7 @@ Options:
       --lock-duration MS      a job whose engine stopped renewing its lock this long runs again
                               elsewhere (default: 30000)
       --stalled-interval MS   how often to look for such jobs (default: 30000)
+      --connect-timeout MS    give up starting if Redis cannot be reached by then (default: 10000)
   -h, --help                  show this help
 
 Security: anyone who can write to the queue can submit tasks. The engine runs only functions
@@ -71,6 +72,7 @@ const OPTIONS = {
   'heartbeat-ttl': { type: 'string' },
   'lock-duration': { type: 'string' },
   'stalled-interval': { type: 'string' },
+  'connect-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,7 +95,7 @@ export function parseWorkerArgs(argv: string[], cwd: string, env: NodeJS.Process
   if (backend !== 'threads' && backend !== 'processes') throw new ValidationError(`invalid --backend '${backend}': expected threads or processes`);
   const ms = (flag: string, text: string | undefined): number | undefined => integerOption(flag, text, 1);
   return {
-    connection: url,
+    connection: { url, connectTimeout: ms('--connect-timeout', values['connect-timeout']) },
     queue: values.queue,
     prefix: values.prefix,
     id: values.id,
