@@ -4,6 +4,7 @@
 //   npm run bench                   # build, then every scenario
 //   node bench/run.mjs a            # one scenario (after `npm run build`)
 //   node bench/run.mjs b c          # several
+//   node bench/run.mjs farm         # mplite's performance experiments (bench/farm.mjs)
 //   node bench/run.mjs a --only=taskfarm,piscina
 //   node bench/run.mjs --json=out.json   # also write the raw results
 //   node bench/run.mjs --retries=0       # do not repeat measurements disturbed by other processes
@@ -13,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runFarmBench } from './farm.mjs';
 import { spin } from './workers/tasks.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -99,6 +101,8 @@ const SCENARIOS = {
     ratio: { label: 'taskfarm / it (peak RSS, lower is better)', value: (r) => r.peakMb },
     goal: { text: "taskfarm peak RSS <= piscina's", against: 'piscina', test: (ratio) => ratio <= 1 },
   },
+  // Its own runner and tables (TaskManager against the same calls in-process); its goals join the summary.
+  farm: { run: () => runFarmBench({ log }) },
 };
 
 const LABELS = {
@@ -149,6 +153,10 @@ async function main() {
   const started = performance.now();
   for (const key of scenarios) {
     const scenario = SCENARIOS[key];
+    if (scenario.run) {
+      summary.push(...await scenario.run());
+      continue;
+    }
     const rows = {};
     const errors = {};
     log(`${scenario.title}`);
