@@ -36,6 +36,21 @@ describe('found bugs: FarmTask', () => {
   });
 });
 
+describe('found bugs: pull', () => {
+  it('a pulled value that cannot be sent back is named as the pulled value, not as the return value', opts, async () => {
+    await using tc = new TaskClient({ workers: 1 });
+    const keepFunction = function (this: { scope: Map<string, unknown> }): number {
+      this.scope.set('callback', () => 1);
+      return 1; // plain data: the return value is fine
+    };
+    const result = await tc.result(tc.run(new FarmTask(keepFunction).with({ pull: 'callback' })), { block: true });
+    assert.equal(result.ok, false);
+    // Today: "The task's return value cannot be sent back from the worker: ()=>1 could not be
+    // cloned", which sends the user looking at a return value that is plain data.
+    assert.match(result.error!.message, /callback/);
+  });
+});
+
 describe('found bugs: TaskManager', () => {
   it('a task submitted with `after` on a task whose result was already taken runs (it is not refused)', opts, async () => {
     await using tm = new TaskManager({ workers: 1, progress: 'off' });
