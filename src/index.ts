@@ -80,3 +80,28 @@ export type {
   AnyFarmTask, Dependency, DependencySpec, FarmTaskOf, FarmTaskOptions, TaskManagerOptions, QueueStatus, TaskClientOptions,
   FarmFailure, FarmResult, FarmSuccess,
 } from './farm/index.js';
+
+// Processes and work chains (plumpy)
+export {
+  Process, WorkChain, ProcessState, ProcessSpec, WorkChainSpec, Port, PortNamespace,
+  Continue, Wait, Stop, Kill, isCommand, if_, while_, return_, append_, registerProcesses,
+  ProcessError, ProcessStateError, InvalidCommandError, KilledError, ProcessDefinitionError, NotSerializableError,
+  AwaitableError, PortValidationError, UnknownPortError, RequiredPortError,
+} from './process/index.js';
+export type {
+  ProcessOptions, AnyContext, Command, ContinueCommand, WaitCommand, StopCommand, KillCommand, StepMethod,
+  PortOptions, NamespaceOptions, Validator, ValidatorFunction, OutlineEntry, StepLike, Instruction,
+  IfInstruction, WhileInstruction, ReturnInstruction, Awaitable, Appended, ProcessEvents, ProcessListener, AnyProcess,
+  Default, InputArgs, InputsView, PortPath, ValueAt, AnyPorts, PortErrorOptions,
+} from './process/index.js';
+
+// Persistence (checkpoints of processes)
+export {
+  MemoryPersister, SqlitePersister, PostgresPersister, Checkpoint, BUNDLE_FORMAT, BUNDLE_VERSION, createBundle, parseBundle,
+  unbundle, registerProcessClass, registeredProcessClass, CheckpointError, CheckpointNotFoundError, CorruptCheckpointError,
+  UnknownProcessClassError, CheckpointSaveError, PersisterClosedError, PersisterSetupError,
+} from './persistence/index.js';
+export type {
+  SqlitePersisterOptions, PostgresPersisterOptions, PgPool, Persister, CheckpointKey, ProcessBundle, Savable,
+  RestorableClass, UnbundleOptions, JsonObject, JsonValue,
+} from './persistence/index.js';

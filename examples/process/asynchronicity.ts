@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/process/asynchronicity.ts
  */
-import { Continue, Process, type ContinueCommand, type ProcessSpec } from '../../src/process/index.js';
+import { Continue, Process, type ContinueCommand, type ProcessSpec } from '../../src/index.js';
 import { isMain, sleep, type Log } from './helpers.js';
 
 let print: Log = console.log;

@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/process/commands.ts
  */
-import { Continue, Kill, KilledError, Process, type KillCommand, type ContinueCommand } from '../../src/process/index.js';
+import { Continue, Kill, KilledError, Process, type KillCommand, type ContinueCommand } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 let print: Log = console.log;

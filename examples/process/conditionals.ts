@@ -5,7 +5,7 @@
  *   npx tsx examples/process/conditionals.ts
  */
 import { z } from 'zod';
-import { if_, WorkChain, type WorkChainSpec } from '../../src/process/index.js';
+import { if_, WorkChain, type WorkChainSpec } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 let print: Log = console.log;

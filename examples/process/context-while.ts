@@ -6,7 +6,7 @@
  *   npx tsx examples/process/context-while.ts
  */
 import { z } from 'zod';
-import { while_, WorkChain, type Default, type WorkChainSpec } from '../../src/process/index.js';
+import { while_, WorkChain, type Default, type WorkChainSpec } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 let print: Log = console.log;

@@ -6,7 +6,7 @@
  *   npx tsx examples/process/executor.ts
  */
 import { ThreadExecutor } from '../../src/executors/threads.js';
-import { append_, while_, WorkChain, type Default, type WorkChainSpec } from '../../src/process/index.js';
+import { append_, while_, WorkChain, type Default, type WorkChainSpec } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 /** Sum of squares below n, the slow way: a self-contained function, shipped to a worker as source. */

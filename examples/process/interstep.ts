@@ -11,7 +11,7 @@
  * awaitable is done, the interleaving the notebook shows in cell 43 (and says may vary). Node runs
  * a promise's continuations before the next timer, so this order is the deterministic one.
  */
-import { Process, WorkChain, type Default, type ProcessSpec, type WorkChainSpec } from '../../src/process/index.js';
+import { Process, WorkChain, type Default, type ProcessSpec, type WorkChainSpec } from '../../src/index.js';
 import { blockingSleep, isMain, show, sleep, type Log } from './helpers.js';
 
 let print: Log = console.log;

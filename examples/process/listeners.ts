@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/process/listeners.ts
  */
-import { Process, Stop, Wait, type ProcessListener, type StopCommand, type WaitCommand } from '../../src/process/index.js';
+import { Process, Stop, Wait, type ProcessListener, type StopCommand, type WaitCommand } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 export class WaitProcess extends Process {

@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/process/pausing.ts
  */
-import { Continue, Process, type ContinueCommand } from '../../src/process/index.js';
+import { Continue, Process, type ContinueCommand } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 let print: Log = console.log;

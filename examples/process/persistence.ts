@@ -6,9 +6,7 @@
  *
  *   npx tsx examples/process/persistence.ts
  */
-import { MemoryPersister } from '../../src/persistence/memory.js';
-import type { CheckpointKey } from '../../src/persistence/types.js';
-import { WorkChain, type WorkChainSpec } from '../../src/process/index.js';
+import { MemoryPersister, WorkChain, type CheckpointKey, type WorkChainSpec } from '../../src/index.js';
 import { isMain, show, type Log } from './helpers.js';
 
 export const persister = new MemoryPersister();

@@ -4,7 +4,7 @@
  *
  *   npx tsx examples/process/simple.ts
  */
-import { Process, type ProcessState } from '../../src/process/index.js';
+import { Process, type ProcessState } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 let print: Log = console.log;

@@ -7,7 +7,7 @@
  */
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { Process, type Default, type ProcessSpec } from '../../src/process/index.js';
+import { Process, type Default, type ProcessSpec } from '../../src/index.js';
 import { isMain, show, type Log } from './helpers.js';
 
 interface SpecInputs {

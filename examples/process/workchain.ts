@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/process/workchain.ts
  */
-import { WorkChain, type WorkChainSpec } from '../../src/process/index.js';
+import { WorkChain, type WorkChainSpec } from '../../src/index.js';
 import { isMain, type Log } from './helpers.js';
 
 let print: Log = console.log;

@@ -7,7 +7,7 @@ import { afterEach, describe, it } from 'node:test';
 import {
   PlacementError, ProcessExecutor, QueueTimeoutError, ThreadExecutor, ValidationError, type Executor, type PoolOptions,
 } from '../../src/index.js';
-import { exitWorker, sleep, whoami } from './fixtures/tasks.js';
+import { echo, exitWorker, sleep, whoami } from './fixtures/tasks.js';
 import { settled, Tracker, waitFor } from './helpers.js';
 
 const factories: Record<string, (options: PoolOptions) => Executor> = {
@@ -67,7 +67,7 @@ for (const [runtime, factory] of Object.entries(factories)) {
       last = executor.workers().at(-1)!.id;
       assert.deepEqual(await Promise.all([executor.submit(whoami, []), executor.submit(whoami, [])]), [last, last]);
       assert.ok(seen.length > 0);
-      const broken = await settled(executor.submit(sleep, ['boom']));
+      const broken = await settled(executor.submit(echo, ['boom']));
       assert.ok(!broken.ok && broken.error instanceof PlacementError && /policy failed: policy bug/.test(broken.error.message));
 
       const wrong = tracker.make({ workers: 1, placement: () => 'w999' });

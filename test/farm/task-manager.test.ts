@@ -47,7 +47,7 @@ for (const backend of ['threads', 'processes'] as BackendName[]) {
       await using tm = new TaskManager({ backend, workers: 2, progress: 'off' });
       const add = (a: number, b: number): number => a + b;
       for (let a = 1; a < 10; a += 2) tm.submit(new FarmTask(add, a, a + 1));
-      assert.equal(tm.openTasks, 5);
+      assert.equal(tm.openTasks as number, 5);
       const pending: number[] = [];
       let total: number | undefined;
       for (let result = await tm.next(); result; result = await tm.next()) {
