@@ -41,12 +41,13 @@ const TASKS = { fun: { module: import.meta.url, export: 'fun' }, adder: { module
 
 // ---- one measurement (in a fresh process) --------------------------------------------------------
 
-/** Runs `run(call)` for each call, farmed on `cpus` workers or here; returns the values and the time. */
+/** Runs `task` on each argument list, farmed on `cpus` workers or here; returns the values and the time. */
 async function timed(enabled, cpus, backend, task, argsList) {
+  // Imported before the clock starts, as the seed's imports are at the top of its module.
+  const { FarmTask, TaskManager } = enabled ? await import('../dist/index.js') : {};
   const start = performance.now();
   let values;
   if (enabled) {
-    const { FarmTask, TaskManager } = await import('../dist/index.js');
     // Starting and stopping the workers count, as in the seed (`with TaskManager(...) as tm:`).
     const tm = new TaskManager({ workers: cpus, backend, progress: 'off' });
     try {
