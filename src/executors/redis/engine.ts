@@ -5,7 +5,7 @@ import { deserializeError, serializeError } from '../../core/error-codec.js';
 import { TaskDefinitionError, TaskError, WorkerCrashedError } from '../../core/errors.js';
 import type { Future } from '../../core/future.js';
 import type { TaskReference } from '../../task/define.js';
-import type { TaskSpec } from '../../task/spec.js';
+import { specKey, type TaskSpec } from '../../task/spec.js';
 import { createExecutor } from '../create.js';
 import type { Executor, SubmitOptions, TaskMessages } from '../types.js';
 import { closeClient, loadLibraries, RedisEndpoint, type Libraries } from './connection.js';
@@ -18,8 +18,17 @@ import { Heartbeat } from './registry.js';
 
 /** Cancellations remembered for tasks not seen yet (the cancel can arrive before the job). */
 const REMEMBERED_CANCELS = 100_000;
-/** Compiled source functions kept, by source. */
-const COMPILED_CACHE = 1000;
+/** Task definitions kept checked and resolved, by spec key. */
+const DEFINITIONS_KEPT = 1000;
+
+/** A task definition as this engine runs it: checked once, resolved once. */
+interface Definition {
+  /** Why the engine refuses it; for a wrapper task, decided per task from its arguments instead. */
+  refusal: Error | undefined;
+  wrapper: boolean;
+  /** What the pool runs: a module reference, or the source function compiled here. */
+  target: TaskReference | Function | undefined;
+}
 
 /** A running engine, as {@link startEngine} returns it. */
 export interface EngineHandle extends AsyncDisposable {
@@ -67,7 +76,7 @@ export class Engine implements EngineHandle {
   /** Local futures of the tasks running here, by `client:number`. */
   readonly #running = new Map<string, Future<unknown>>();
   readonly #cancelled = new Set<string>();
-  readonly #compiled = new Map<string, Function>();
+  readonly #definitions = new Map<string, Definition>();
   /** Requests of running tasks waiting for their client's reply, by request id. */
   readonly #requests = new Map<number, { task: string; resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   #requestSeq = 0;
@@ -207,15 +216,17 @@ export class Engine implements EngineHandle {
     const { client, payload } = decodeJobData(job.data as JobData);
     const outbox = this.#outbox!;
     outbox.push(client, { t: 'start', j: job.id!, e: this.id, n: payload.tasks.map((task) => task.n), r: job.attemptsStarted });
-    await Promise.all(payload.tasks.map((task) => this.#run(client, payload.specs, task)));
-    // The job completes only once its results are in Redis: an engine dying in between leaves a
-    // stalled job that runs again, never a completed job whose results are lost.
-    await outbox.flushed();
+    const definitions = payload.specs.map((spec) => this.#definition(spec));
+    await Promise.all(payload.tasks.map((task) => this.#run(client, definitions, payload.specs, task)));
+    // The results are written before BullMQ completes the job (same connection, in order): an
+    // engine dying in between leaves a stalled job that runs again, never a completed job whose
+    // results are lost.
+    outbox.sendNow();
     return payload.tasks.length;
   }
 
   /** Runs one task and reports its outcome; never rejects. */
-  #run(client: string, specs: TaskSpec[], task: WireTask): Promise<void> {
+  #run(client: string, definitions: Definition[], specs: TaskSpec[], task: WireTask): Promise<void> {
     const key = `${client}:${task.n}`;
     if (this.#cancelled.has(key)) return Promise.resolve(); // its client settled it already
     const report = (ok: boolean, value: unknown, ms: number): void => {
@@ -226,15 +237,15 @@ export class Engine implements EngineHandle {
     };
     let future: Future<unknown>;
     try {
-      const spec = specs[task.d];
-      if (!spec) throw new TaskDefinitionError(`Task ${task.n} names no task definition`);
-      const args = decodeArgs(task);
-      const refusal = this.#policy.refuse(spec, args);
+      const definition = definitions[task.d];
+      const args = task.a;
+      if (!definition || !Array.isArray(args)) throw new TaskDefinitionError(`Task ${task.n} is malformed (no definition, or arguments that are not an array)`);
+      const refusal = definition.wrapper ? this.#policy.refuse(specs[task.d]!, args) : definition.refusal;
       if (refusal) throw refusal;
       const options: SubmitOptions = {};
       if (task.t !== undefined) options.timeout = task.t;
       if (task.m) options.messages = this.#messagesOf(client, task.n, key);
-      future = this.#local!.submit(this.#resolve(spec) as never, args as never, options);
+      future = this.#local!.submit(definition.target as never, args as never, options);
     } catch (error) {
       report(false, error, 0);
       return Promise.resolve();
@@ -251,22 +262,35 @@ export class Engine implements EngineHandle {
     });
   }
 
-  /** What the local pool runs for a spec: a module reference, or the source function compiled here. */
-  #resolve(spec: TaskSpec): TaskReference | Function {
-    if (spec.kind === 'module') return { module: spec.module, export: spec.name };
-    let fn = this.#compiled.get(spec.source);
-    if (!fn) {
-      try {
-        // Compiling does not run the body; the pool ships the function's source on to its worker,
-        // where it runs like any function shipped as source.
-        fn = new Function('__name', `return (${spec.source});`)((target: unknown) => target) as Function;
-      } catch (error) {
-        throw new TaskDefinitionError(`Cannot compile function '${spec.name}' on engine ${this.id}: ${(error as Error).message}`, { cause: error });
+  /**
+   * A definition checked and resolved, kept by its key: the same reference object each time also
+   * lets the pool find the task it already sent its workers.
+   */
+  #definition(spec: TaskSpec): Definition {
+    const key = specKey(spec);
+    let definition = this.#definitions.get(key);
+    if (definition) return definition;
+    const wrapper = this.#policy.wraps(spec);
+    const refusal = wrapper ? undefined : this.#policy.refuse(spec, []);
+    let target: TaskReference | Function | undefined;
+    let failure: Error | undefined = refusal;
+    if (!refusal) {
+      if (spec.kind === 'module') {
+        target = { module: spec.module, export: spec.name };
+      } else {
+        try {
+          // Compiling does not run the body; the pool ships the function's source on to its
+          // worker, where it runs like any function shipped as source.
+          target = new Function('__name', `return (${spec.source});`)((named: unknown) => named) as Function;
+        } catch (error) {
+          failure = new TaskDefinitionError(`Cannot compile function '${spec.name}' on engine ${this.id}: ${(error as Error).message}`, { cause: error });
+        }
       }
-      if (this.#compiled.size >= COMPILED_CACHE) this.#compiled.delete(this.#compiled.keys().next().value!);
-      this.#compiled.set(spec.source, fn);
     }
-    return fn;
+    definition = { refusal: failure, wrapper, target };
+    if (this.#definitions.size >= DEFINITIONS_KEPT) this.#definitions.delete(this.#definitions.keys().next().value!);
+    this.#definitions.set(key, definition);
+    return definition;
   }
 
   /** A job BullMQ failed (it stalled too often, or could not be read): its tasks are lost. */
@@ -334,15 +358,4 @@ export class Engine implements EngineHandle {
         break;
     }
   }
-}
-
-function decodeArgs(task: WireTask): unknown[] {
-  let args: unknown;
-  try {
-    args = decode(task.a);
-  } catch (error) {
-    throw new TaskDefinitionError(`The arguments of task ${task.n} cannot be read: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(args)) throw new TaskDefinitionError(`The arguments of task ${task.n} are not an array`);
-  return args;
 }

@@ -6,6 +6,13 @@ import { encode, type EngineMessage } from './protocol.js';
 
 /** How long a result stream outlives its last write: a client that vanished must not leak it forever. */
 const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
+/** The time to live is renewed at most this often per stream: once per write would double the writes. */
+const RENEW_TTL_MS = 60 * 1000;
+/**
+ * Starts wait this long for company: a tiny task's start and result then travel in one write. A
+ * client sees the task running that much later; a cancel meanwhile still reaches it (broadcast).
+ */
+const START_DELAY_MS = 5;
 /** Wait before writing again after Redis refused a write (not an outage: those are waited through). */
 const RETRY_MS = 1000;
 
@@ -19,7 +26,11 @@ export class Outbox {
   readonly #keys: Keys;
   readonly #onError: (error: Error) => void;
   #pending = new Map<string, EngineMessage[]>();
-  #scheduled = false;
+  /** A flush is scheduled: at once (`now`: setImmediate) or after the start delay (`later`). */
+  #scheduled: false | 'now' | 'later' = false;
+  #timer: NodeJS.Timeout | undefined;
+  /** When the time to live of each client's stream was last renewed. */
+  readonly #renewed = new Map<string, number>();
   /** Settles when what is pending now has been written. */
   #next: { promise: Promise<void>; resolve: () => void } | undefined;
   #last: Promise<void> = Promise.resolve();
@@ -34,7 +45,7 @@ export class Outbox {
     let list = this.#pending.get(clientId);
     if (!list) this.#pending.set(clientId, (list = []));
     list.push(message);
-    this.#schedule(0);
+    this.#schedule(message.t === 'start' ? START_DELAY_MS : 0);
   }
 
   /** Resolves once every message pushed so far is in Redis. */
@@ -44,16 +55,28 @@ export class Outbox {
     return this.#next.promise;
   }
 
+  /**
+   * Sends what is pending now, without waiting for Redis to answer. Commands on one connection run
+   * in the order they were sent, so a BullMQ command sent after this on the same connection (the
+   * completion of the job these results belong to) runs after these writes: a job is never seen
+   * completed without its results, and the engine need not wait a round trip before completing it.
+   */
+  sendNow(): void {
+    if (this.#pending.size > 0) this.#flush();
+  }
+
   #schedule(delay: number): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
+    if (this.#scheduled === 'now' || (this.#scheduled === 'later' && delay > 0)) return;
+    if (this.#scheduled === 'later') clearTimeout(this.#timer);
+    this.#scheduled = delay === 0 ? 'now' : 'later';
     this.#next ??= deferred();
     const run = (): void => this.#flush();
     if (delay === 0) setImmediate(run);
-    else setTimeout(run, delay);
+    else this.#timer = setTimeout(run, delay);
   }
 
   #flush(): void {
+    if (this.#scheduled === 'later') clearTimeout(this.#timer);
     this.#scheduled = false;
     const batch = this.#pending;
     const done = this.#next;
@@ -63,16 +86,19 @@ export class Outbox {
       done?.resolve();
       return;
     }
-    const pipeline = this.#client.pipeline();
+    // Plain commands, not a pipeline: ioredis copies every script defined on the connection (BullMQ
+    // defines dozens) into each pipeline it makes, which costs more than the writes themselves.
+    const writes: Array<Promise<unknown>> = [];
+    const at = Date.now();
     for (const [clientId, messages] of batch) {
       const key = this.#keys.results(clientId);
-      pipeline.xadd(key, '*', 'm', encodeAll(messages));
-      pipeline.pexpire(key, STREAM_TTL_MS);
+      writes.push(this.#client.xadd(key, '*', 'm', encodeAll(messages)));
+      if ((this.#renewed.get(clientId) ?? 0) + RENEW_TTL_MS < at) {
+        this.#renewed.set(clientId, at);
+        writes.push(this.#client.pexpire(key, STREAM_TTL_MS));
+      }
     }
-    const written = pipeline.exec().then((replies) => {
-      const failure = replies?.find(([error]) => error)?.[0];
-      if (failure) throw failure;
-    });
+    const written = Promise.all(writes).then(() => undefined);
     this.#last = written.then(() => done?.resolve(), (error: unknown) => {
       this.#onError(error as Error);
       // Put the messages back in front, and settle this flush when the retry does.

@@ -54,7 +54,7 @@ export class TaskPolicy {
         { engineId: this.#engineId },
       );
     }
-    if (spec.module === SCOPED.module && spec.name === SCOPED.name) {
+    if (this.wraps(spec)) {
       const inner = args[0] as TaskSpec | undefined;
       if (!isSpec(inner)) return new TaskRefusedError(`Engine ${this.#engineId} refuses a scoped task without a valid inner task`, { engineId: this.#engineId });
       return this.refuse(inner, Array.isArray(args[1]) ? args[1] : []);
@@ -65,6 +65,11 @@ export class TaskPolicy {
         'task modules. Start the engine with it: taskfarm worker --tasks <module> (or allowModules).',
       { engineId: this.#engineId },
     );
+  }
+
+  /** True for taskfarm's own wrapper task: whether it may run depends on the task in its arguments. */
+  wraps(spec: TaskSpec): boolean {
+    return spec.kind === 'module' && spec.module === SCOPED.module && spec.name === SCOPED.name;
   }
 
   #allows(module: string): boolean {

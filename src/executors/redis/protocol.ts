@@ -34,8 +34,8 @@ export interface WireTask {
   n: number;
   /** Index of its definition in `specs`. */
   d: number;
-  /** Its arguments, serialized on their own so that one bad payload fails only its task. */
-  a: Uint8Array;
+  /** Its arguments. */
+  a: unknown[];
   /** Its run time limit, in milliseconds. */
   t?: number;
   /** Set when the client handles the task's messages; otherwise the engine answers them itself. */

@@ -21,8 +21,8 @@ import { EngineViews, type EngineView } from './engines.js';
 import { RedisConnectionError } from './errors.js';
 import { Keys, newRedisId } from './keys.js';
 import {
-  decode, encode, encodeJobData, type ControlMessage, type DoneMessage, type EngineMessage, type JobPayload,
-  type StartMessage, type TaskMessage, type WireTask,
+  decode, encode, encodeJobData, type ControlMessage, type DoneMessage, type EngineMessage, type JobData,
+  type JobPayload, type StartMessage, type TaskMessage, type WireTask,
 } from './protocol.js';
 import { readEngines, writeEngineProperties } from './registry.js';
 
@@ -422,7 +422,7 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
   #pump(): void {
     this.#pumpScheduled = false;
     if (this.#connected && !this.#broken && this.queue.size > 0) {
-      const adds = new Map<string, Array<{ sent: SentJob; payload: JobPayload; priority: number }>>();
+      const adds = new Map<string, Array<{ sent: SentJob; data: JobData; priority: number }>>();
       while (this.queue.size > 0) {
         const head = this.queue.peek()!;
         const limit = this.#batching ? this.#sizer.size(head.defKey, this.queue.size, this.#views.capacity(), this.#maxBatch) : 1;
@@ -474,42 +474,35 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
   }
 
   /** Gives each task its wire number and encodes the job; a task whose arguments cannot travel fails alone. */
-  #prepare(batch: RedisJob[], route: string): { sent: SentJob; payload: JobPayload } | undefined {
-    const specs: TaskSpec[] = [];
-    const specIndex = new Map<string, number>();
-    const tasks: WireTask[] = [];
-    const jobs = new Set<RedisJob>();
-    for (const job of batch) {
-      let args: Buffer;
-      try {
-        args = encode(job.args);
-      } catch (error) {
-        const where = findUncloneable(job.args) ?? (error as Error).message;
-        job.fail(new TaskDefinitionError(
-          `Task ${job.id} cannot be sent to an engine: ${where}. Arguments must be structured-cloneable (no functions, symbols, class instances with private state, streams...).`,
-          { cause: error },
-        ), this.recorder);
-        continue;
-      }
-      let d = specIndex.get(job.defKey);
-      if (d === undefined) {
-        d = specs.push(job.spec) - 1;
-        specIndex.set(job.defKey, d);
-      }
-      const num = (this.#numSeq += 1);
-      const wire: WireTask = { n: num, d, a: args };
-      if (job.options.timeout !== undefined) wire.t = job.options.timeout;
-      if (job.options.messages) wire.m = true;
-      tasks.push(wire);
-      jobs.add(job);
-      job.num = num;
-      this.#byNum.set(num, job);
+  #prepare(batch: RedisJob[], route: string): { sent: SentJob; data: JobData } | undefined {
+    let data: JobData;
+    try {
+      data = encodeJobData(this.#clientId, this.#payloadOf(batch));
+    } catch {
+      // One encoding for the whole job is the fast path; when it fails, find the tasks that cannot travel.
+      batch = batch.filter((job) => {
+        try {
+          encode(job.args);
+          return true;
+        } catch (error) {
+          const where = findUncloneable(job.args) ?? (error as Error).message;
+          job.fail(new TaskDefinitionError(
+            `Task ${job.id} cannot be sent to an engine: ${where}. Arguments must be structured-cloneable (no functions, symbols, class instances with private state, streams...).`,
+            { cause: error },
+          ), this.recorder);
+          return false;
+        }
+      });
+      if (batch.length === 0) return undefined;
+      data = encodeJobData(this.#clientId, this.#payloadOf(batch));
     }
-    if (jobs.size === 0) return undefined;
-    const sent: SentJob = { id: `${this.#clientId}-${(this.#jobSeq += 1)}`, route, jobs, run: 0, added: Promise.resolve() };
+    const sent: SentJob = { id: `${this.#clientId}-${(this.#jobSeq += 1)}`, route, jobs: new Set(batch), run: 0, added: Promise.resolve() };
     this.#sent.set(sent.id, sent);
     const view = route ? this.#views.get(route) : undefined;
-    for (const job of jobs) {
+    data.n.forEach((num, i) => {
+      const job = batch[i]!;
+      job.num = num;
+      this.#byNum.set(num, job);
       job.sent = sent;
       job.started = false;
       job.startedAt = undefined;
@@ -517,21 +510,35 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
       job.phase = 'running';
       if (job.queueTimer !== undefined) this.#moveQueueTimer(job);
       if (view) view.placed += 1;
-    }
-    return { sent, payload: { specs, tasks } };
+    });
+    return { sent, data };
   }
 
-  #add(route: string, list: Array<{ sent: SentJob; payload: JobPayload; priority: number }>): void {
+  /** The tasks of a job as they travel, each with a new wire number. */
+  #payloadOf(batch: RedisJob[]): JobPayload {
+    const specs: TaskSpec[] = [];
+    const specIndex = new Map<string, number>();
+    const tasks = batch.map((job): WireTask => {
+      let d = specIndex.get(job.defKey);
+      if (d === undefined) {
+        d = specs.push(job.spec) - 1;
+        specIndex.set(job.defKey, d);
+      }
+      const wire: WireTask = { n: (this.#numSeq += 1), d, a: job.args };
+      if (job.options.timeout !== undefined) wire.t = job.options.timeout;
+      if (job.options.messages) wire.m = true;
+      return wire;
+    });
+    return { specs, tasks };
+  }
+
+  #add(route: string, list: Array<{ sent: SentJob; data: JobData; priority: number }>): void {
     const queue = this.#queueOf(route)!;
-    const added = queue.addBulk(list.map(({ sent, payload, priority }) => ({
+    const added = queue.addBulk(list.map(({ sent, data, priority }) => ({
       name: 'tasks',
-      data: encodeJobData(this.#clientId, payload),
-      opts: {
-        jobId: sent.id,
-        priority: Math.min(PRIORITY_MAX, Math.max(1, PRIORITY_ZERO - Math.round(priority))),
-        removeOnComplete: true,
-        removeOnFail: { count: 1000 },
-      },
+      data,
+      // Keeping finished jobs or not is the engines' setting; the less a job carries, the cheaper it is.
+      opts: { jobId: sent.id, priority: Math.min(PRIORITY_MAX, Math.max(1, PRIORITY_ZERO - Math.round(priority))) },
     }))).then(() => undefined);
     for (const { sent } of list) sent.added = added;
     added.catch((error: unknown) => {
