@@ -4,6 +4,7 @@
  * an automatic checkpoint after every step.
  */
 import { randomUUID } from 'node:crypto';
+import type { Communicator } from '../comms/types.js';
 import { ValidationError } from '../core/errors.js';
 import type { Executor } from '../executors/types.js';
 import {
@@ -24,6 +25,7 @@ import { decodeFields, encodeFields } from './process-state.js';
 import { validateNamespace } from './ports.js';
 import { ensureRegistered, processNameOf, registerIfFree } from './registry.js';
 import { ProcessSpec } from './spec.js';
+import { attachRemoteControl } from './remote.js';
 import { ProcessState } from './states.js';
 import { methodNamed } from './steps.js';
 import type { AnyPorts, InputArgs, InputsView, PortPath, ValueAt } from './types.js';
@@ -46,6 +48,13 @@ export interface ProcessOptions {
    * @default a new random UUID
    */
   pid?: string;
+  /**
+   * Makes the process remotely controllable: it answers the RPCs `status`, `pause`, `play` and
+   * `kill` sent to its pid, obeys pauseAll/playAll/killAll broadcasts, broadcasts its state changes
+   * and unsubscribes once terminated (see docs/remote.md). Children launched by a work chain get it too.
+   * @default none: not remotely controllable
+   */
+  communicator?: Communicator;
 }
 
 interface InternalOptions extends ProcessOptions {
@@ -111,12 +120,15 @@ export class Process<I extends object = AnyPorts, O extends object = AnyPorts> e
     const internal: InternalOptions = { pid: valid.pid, [RESTORING]: true };
     if (options.persister !== undefined) internal.persister = options.persister as Persister;
     if (options.executor !== undefined) internal.executor = options.executor as Executor;
+    if (options.communicator !== undefined) internal.communicator = options.communicator as Communicator;
     const process = new cls(undefined, internal);
     const fail: LoadFail = (why, cause) => {
       throw new CorruptCheckpointError(`the checkpoint of process ${valid.pid} is not a valid ${valid.className} state: ${why}`, { pid: valid.pid, cause });
     };
     process[LOAD_STATE](valid.state, fail);
     await process[AFTER_LOAD](options);
+    // Only now: its state is the restored one, which the control reports and broadcasts from.
+    if (internal.communicator !== undefined) attachRemoteControl(process, internal.communicator);
     return process as unknown as T;
   }
 
@@ -128,11 +140,12 @@ export class Process<I extends object = AnyPorts, O extends object = AnyPorts> e
     this: abstract new (...args: never[]) => T,
     persister: Persister,
     pid: string,
-    options: { tag?: string; executor?: Executor } = {},
+    options: { tag?: string; executor?: Executor; communicator?: Communicator } = {},
   ): Promise<T> {
     const checkpoint = await persister.loadCheckpoint(pid, options.tag);
     const restore: UnbundleOptions = { persister };
     if (options.executor !== undefined) restore.executor = options.executor;
+    if (options.communicator !== undefined) restore.communicator = options.communicator;
     return (this as unknown as ProcessClass).fromBundle(checkpoint.bundle, restore) as Promise<T>;
   }
 
@@ -141,6 +154,7 @@ export class Process<I extends object = AnyPorts, O extends object = AnyPorts> e
   #outputs: Record<string, unknown> = {};
   readonly #persister: Persister | undefined;
   readonly #executor: Executor | undefined;
+  readonly #communicator: Communicator | undefined;
   readonly #saves = new Set<Promise<void>>();
   #saveError: unknown;
 
@@ -154,9 +168,11 @@ export class Process<I extends object = AnyPorts, O extends object = AnyPorts> e
     this.pid = pid;
     this.#persister = options.persister;
     this.#executor = options.executor;
+    this.#communicator = options.communicator;
     if (!(options as InternalOptions)[RESTORING]) {
       const owner = processNameOf(cls);
       this.#inputs = deepFreeze(validateNamespace(spec.inputs, inputs ?? {}, 'inputs', { defaults: true, required: true, validators: true, owner }) ?? {});
+      if (this.#communicator !== undefined) attachRemoteControl(this, this.#communicator);
     }
   }
 
@@ -179,6 +195,11 @@ export class Process<I extends object = AnyPorts, O extends object = AnyPorts> e
   /** The persister given in the options, if any. */
   get persister(): Persister | undefined {
     return this.#persister;
+  }
+
+  /** The communicator given in the options, if any: the process is then remotely controllable. */
+  get communicator(): Communicator | undefined {
+    return this.#communicator;
   }
 
   override getName(): string {
@@ -261,6 +282,7 @@ export class Process<I extends object = AnyPorts, O extends object = AnyPorts> e
     const options: ProcessOptions = {};
     if (this.#persister !== undefined) options.persister = this.#persister;
     if (this.#executor !== undefined) options.executor = this.#executor;
+    if (this.#communicator !== undefined) options.communicator = this.#communicator;
     return options;
   }
 
