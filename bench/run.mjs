@@ -5,6 +5,7 @@
 //   node bench/run.mjs a            # one scenario (after `npm run build`)
 //   node bench/run.mjs b c          # several
 //   node bench/run.mjs farm         # mplite's performance experiments (bench/farm.mjs)
+//   node bench/run.mjs redis        # RedisExecutor vs plain BullMQ (bench/redis.mjs; needs Redis)
 //   node bench/run.mjs a --only=taskfarm,piscina
 //   node bench/run.mjs --json=out.json   # also write the raw results
 //   node bench/run.mjs --retries=0       # do not repeat measurements disturbed by other processes
@@ -15,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runFarmBench } from './farm.mjs';
+import { runRedisBench } from './redis.mjs';
 import { spin } from './workers/tasks.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -103,6 +105,7 @@ const SCENARIOS = {
   },
   // Its own runner and tables (TaskManager against the same calls in-process); its goals join the summary.
   farm: { run: () => runFarmBench({ log }) },
+  redis: { run: () => runRedisBench({ log }) },
 };
 
 const LABELS = {
