@@ -331,7 +331,9 @@ describe('RedisExecutor and engines', { skip }, () => {
     });
 
     it('works over TLS (rediss://) with an ACL user', { timeout: 90_000 }, async () => {
-      const server = await PrivateRedis.start({ tls: true, args: ['--user', 'default', 'off', '--user', 'farm', 'on', '>fa7m-pass', '~*', '&*', '+@all'] });
+      // The ACL of docs/cluster.md: the farm's keys and channels only, no dangerous commands.
+      const acl = ['--user', 'farm', 'on', '>fa7m-pass', `~${prefix}:*`, `&${prefix}:*`, '+@all', '-@dangerous', '+info'];
+      const server = await PrivateRedis.start({ tls: true, args: ['--user', 'default', 'off', ...acl] });
       try {
         const connection = { url: `rediss://farm:fa7m-pass@localhost:${server.port}`, options: { tls: { ca: server.ca } } };
         const handle = startEngine({ connection, prefix, queue, workers: 1, allowModules: TASK_MODULES, heartbeatInterval: 100, heartbeatTtl: 1000 });
