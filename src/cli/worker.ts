@@ -34,6 +34,8 @@ Options:
       --lock-duration MS      a job whose engine stopped renewing its lock this long runs again
                               elsewhere (default: 30000)
       --stalled-interval MS   how often to look for such jobs (default: 30000)
+      --max-stalled-count N   how many times a job may stall and still run again; after that its
+                              tasks fail with WorkerCrashedError (default: 1)
       --connect-timeout MS    give up starting if Redis cannot be reached by then (default: 10000)
   -h, --help                  show this help
 
@@ -72,6 +74,7 @@ const OPTIONS = {
   'heartbeat-ttl': { type: 'string' },
   'lock-duration': { type: 'string' },
   'stalled-interval': { type: 'string' },
+  'max-stalled-count': { type: 'string' },
   'connect-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -109,6 +112,7 @@ export function parseWorkerArgs(argv: string[], cwd: string, env: NodeJS.Process
     heartbeatTtl: ms('--heartbeat-ttl', values['heartbeat-ttl']),
     lockDuration: ms('--lock-duration', values['lock-duration']),
     stalledInterval: ms('--stalled-interval', values['stalled-interval']),
+    maxStalledCount: integerOption('--max-stalled-count', values['max-stalled-count'], 0),
   };
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, afterEach, describe, it } from 'node:test';
-import type { Future } from '../../src/index.js';
+import { WorkerCrashedError, type Future } from '../../src/index.js';
 import { RedisExecutor, startEngine, type EngineHandle } from '../../src/executors/redis/index.js';
 import { serviceSkip } from '../support/services.js';
 import { delay, TempDir, waitFor, within } from './helpers.js';
@@ -42,12 +42,12 @@ describe('Redis farm faults', { skip }, () => {
   });
 
   describe('an engine killed with SIGKILL mid-task', () => {
-    const engineArgs = (queue: string): string[] => [
+    const engineArgs = (queue: string, extra: string[]): string[] => [
       '--redis', REDIS_URL, '--prefix', prefix, '--queue', queue, '--workers', '1', '--tasks', 'test/executors/redis-fixtures/tasks.ts',
-      '--heartbeat', '200', '--heartbeat-ttl', '1500', '--lock-duration', '2000', '--stalled-interval', '1000',
+      '--heartbeat', '200', '--heartbeat-ttl', '1500', '--lock-duration', '2000', '--stalled-interval', '1000', ...extra,
     ];
-    const startPair = async (queue: string): Promise<[EngineProcess, EngineProcess, RedisExecutor]> => {
-      const pair = await Promise.all([startEngineProcess(engineArgs(queue)), startEngineProcess(engineArgs(queue))]);
+    const startPair = async (queue: string, ...extra: string[]): Promise<[EngineProcess, EngineProcess, RedisExecutor]> => {
+      const pair = await Promise.all([startEngineProcess(engineArgs(queue, extra)), startEngineProcess(engineArgs(queue, extra))]);
       processes.push(...pair);
       const executor = new RedisExecutor({ connection: REDIS_URL, prefix, queue, registryInterval: 200 });
       executors.push(executor);
@@ -75,6 +75,19 @@ describe('Redis farm faults', { skip }, () => {
       await delay(500);
       assert.deepEqual(count, [1]);
       await waitFor(() => !executor.workers().some((w) => w.id === victim.id), 'the killed engine to leave the list', 30_000);
+    });
+
+    it('a job that stalls more than maxStalledCount times fails its tasks with WorkerCrashedError', TEST, async () => {
+      const [a, b, executor] = await startPair(uniqueQueue(), '--max-stalled-count', '0');
+      const log = temp.file('poison-log');
+      const future = executor.submit(logThenWait, [log, 'poison', temp.file('poison-gate'), 'never']);
+      await waitFor(() => lines(log).length === 1, 'the task to start', 30_000);
+      const ranOn = lines(log)[0]!.split(' ')[1];
+      await killEngineProcess(ranOn === a.id ? a : b);
+      const error = await within(future.then(() => undefined, (e: unknown) => e), 60_000, 'the lost task');
+      assert.ok(error instanceof WorkerCrashedError, `got ${String(error)}`);
+      assert.match(error.message, /maxStalledCount/);
+      assert.equal(lines(log).length, 1, 'it did not run again');
     });
 
     it('every task of a burst settles once with its own value when an engine dies in the middle', TEST, async () => {

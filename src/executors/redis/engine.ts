@@ -85,6 +85,7 @@ export class Engine implements EngineHandle {
   /** Set by a stop without waiting: the tasks it abandons must not report (another engine reruns them). */
   #abandoning = false;
   #stopping: Promise<void> | undefined;
+  #lastQueueError: { line: string; at: number } | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = resolveEngineOptions(options);
@@ -118,6 +119,18 @@ export class Engine implements EngineHandle {
 
   #log(line: string): void {
     this.#options.log(this.#endpoint.scrub(`engine ${this.id}: ${line}`));
+  }
+
+  /**
+   * Logs an error of a queue, but the same one at most once a minute: BullMQ reports every failed
+   * reconnection during an outage, which would flood the log.
+   */
+  #logQueueError(queue: string, error: Error): void {
+    const line = `queue ${queue}: ${error.message}`;
+    const at = Date.now();
+    if (this.#lastQueueError?.line === line && at - this.#lastQueueError.at < 60_000) return;
+    this.#lastQueueError = { line, at };
+    this.#log(line);
   }
 
   // ---- start and stop ------------------------------------------------------------------------
@@ -177,7 +190,7 @@ export class Engine implements EngineHandle {
       // After Redis comes back, get going again within a second, not BullMQ's default 15.
       runRetryDelay: 1000,
     });
-    worker.on('error', (error: Error) => this.#log(`queue ${name}: ${error.message}`));
+    worker.on('error', (error: Error) => this.#logQueueError(name, error));
     worker.on('failed', (job: BullJob | undefined, error: Error) => this.#jobFailed(job, error));
     return worker;
   }
@@ -194,6 +207,7 @@ export class Engine implements EngineHandle {
     await this.#heartbeat?.stop().catch(() => undefined);
     await this.#local?.shutdown({ wait, cancelPending: !wait });
     await this.#outbox?.flushed();
+    this.#outbox?.close();
     for (const request of this.#requests.values()) request.reject(new Error('the engine stopped'));
     this.#requests.clear();
     await Promise.all([this.#subscriber, this.#command].map((client) => client && closeClient(client)));

@@ -29,6 +29,7 @@ export class Outbox {
   /** A flush is scheduled: at once (`now`: setImmediate) or after the start delay (`later`). */
   #scheduled: false | 'now' | 'later' = false;
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
   /** When the time to live of each client's stream was last renewed. */
   readonly #renewed = new Map<string, number>();
   /** Settles when what is pending now has been written. */
@@ -41,7 +42,17 @@ export class Outbox {
     this.#onError = onError;
   }
 
+  /** Drops what is still pending and writes nothing more (the engine stopped). */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#pending.clear();
+    this.#next?.resolve();
+    this.#next = undefined;
+  }
+
   push(clientId: string, message: EngineMessage): void {
+    if (this.#closed) return;
     let list = this.#pending.get(clientId);
     if (!list) this.#pending.set(clientId, (list = []));
     list.push(message);
@@ -76,6 +87,7 @@ export class Outbox {
   }
 
   #flush(): void {
+    if (this.#closed) return;
     if (this.#scheduled === 'later') clearTimeout(this.#timer);
     this.#scheduled = false;
     const batch = this.#pending;

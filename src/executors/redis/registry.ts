@@ -17,6 +17,8 @@ export class Heartbeat {
   readonly #record: () => EngineRecord;
   readonly #onError: (error: Error) => void;
   #timer: NodeJS.Timeout | undefined;
+  /** A beat still waiting for Redis (an outage): the next ones are skipped rather than piled up. */
+  #beating = false;
 
   constructor(options: {
     client: Redis; keys: Keys; id: string; intervalMs: number; ttlMs: number;
@@ -39,7 +41,11 @@ export class Heartbeat {
       .pexpire(this.#keys.engine(this.#id), this.#ttlMs)
       .zadd(this.#keys.engines, record.heartbeatAt, this.#id)
       .exec();
-    this.#timer = setInterval(() => void this.beat().catch(this.#onError), this.#intervalMs);
+    this.#timer = setInterval(() => {
+      if (this.#beating) return;
+      this.#beating = true;
+      this.beat().catch(this.#onError).finally(() => (this.#beating = false));
+    }, this.#intervalMs);
     // The engine's queues keep the program alive; its heartbeat need not.
     this.#timer.unref();
   }
