@@ -328,6 +328,9 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
   #break(error: Error): void {
     this.#broken = error instanceof TaskfarmError ? error : new RedisConnectionError(this.#endpoint.scrub(`Cannot use Redis at ${this.#endpoint.shown}: ${error?.message ?? String(error)}`));
     this.#log(this.#broken.message);
+    // One of the two connections may have come up: a broken executor must not hold the program open.
+    this.#reader?.disconnect();
+    this.#command?.disconnect();
     for (const job of [...this.queue.drain(), ...this.backoff]) job.fail(this.#broken, this.recorder);
     this.backoff.clear();
     this.checkDrained();
