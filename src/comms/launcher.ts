@@ -211,10 +211,12 @@ export class ProcessLauncher {
   /** A `run` task: the outcome goes nowhere (nobody waits), so it is only logged. */
   async #runDetached(request: RunRequest, info: TaskInfo): Promise<void> {
     const gate = this.#requirePersister(`run process ${request.pid}`, request.pid);
+    let ended = false;
     try {
-      await this.#run(request.pid, () => this.#load(gate, request.pid, info));
+      await this.#run(request.pid, () => this.#load(gate, request.pid, info), () => { ended = true; });
     } catch (error) {
-      if (this.#closing === undefined) this.#log(`process ${request.pid}: ${messageOf(error)}`);
+      // How the process ended is logged already; what kept it from running is not.
+      if (!ended && this.#closing === undefined) this.#log(`cannot run process ${request.pid}: ${messageOf(error)}`);
     }
   }
 
@@ -222,7 +224,7 @@ export class ProcessLauncher {
    * Claims the pid, makes the process (loaded or new), runs it to its end and resolves to its
    * outputs. The claim comes first: the checkpoint read after it is the latest one.
    */
-  async #run(pid: string, make: () => Promise<AnyProcess> | AnyProcess): Promise<unknown> {
+  async #run(pid: string, make: () => Promise<AnyProcess> | AnyProcess, onEnd?: () => void): Promise<unknown> {
     const control = await claimProcess(this.communicator, pid, this.#options);
     let process: AnyProcess;
     try {
@@ -243,6 +245,7 @@ export class ProcessLauncher {
     } finally {
       if (this.#running.get(pid) === process) this.#running.delete(pid);
       if (this.#closing === undefined) this.#log(ending(process));
+      onEnd?.();
       await control.closed;
     }
   }
