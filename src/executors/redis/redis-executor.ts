@@ -83,6 +83,8 @@ export interface LocalEngineOptions extends Omit<EngineOptions, 'connection' | '
 /** BullMQ runs lower numbers first, from 1 to 2^21; taskfarm runs higher priorities first, 0 in the middle. */
 const PRIORITY_ZERO = 2 ** 20;
 const PRIORITY_MAX = 2 ** 21;
+/** The result stream is trimmed after this many entries read (and whenever nothing is left in flight). */
+const TRIM_EVERY = 500;
 
 /** One BullMQ job this executor added: the tasks it carries that have not finished. */
 interface SentJob {
@@ -627,6 +629,7 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
   async #readResults(): Promise<void> {
     const key = this.#keys.results(this.#clientId);
     let last = '0-0';
+    let read = 0;
     while (!this.#closing) {
       let reply: Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
       try {
@@ -652,8 +655,12 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
           for (const message of messages) this.#onMessage(message);
         }
       }
-      // What is read is done with: keep the stream short.
-      this.#command?.xtrim(key, 'MINID', last).catch(() => undefined);
+      // What is read is done with: keep the stream short, without a trim per read.
+      read += reply.reduce((sum, [, entries]) => sum + entries.length, 0);
+      if (read >= TRIM_EVERY || this.#byNum.size === 0) {
+        read = 0;
+        this.#command?.xtrim(key, 'MINID', last).catch(() => undefined);
+      }
       this.checkDrained();
     }
   }
