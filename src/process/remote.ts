@@ -24,6 +24,7 @@ import {
   type BroadcastIntent, type ProcessStatus, type StateChange,
 } from '../comms/remote-protocol.js';
 import type { BroadcastMessage, Communicator } from '../comms/types.js';
+import { ProcessStateError } from './errors.js';
 import type { AnyProcess } from './events.js';
 import { isTerminal, type ProcessState } from './states.js';
 import { deferred } from './util.js';
@@ -105,7 +106,8 @@ export class RemoteControl {
     this.communicator = communicator;
     this.pid = pid;
     this.ready = this.#subscribe(options);
-    this.ready.catch(() => undefined); // whoever made the control reports it
+    // Whoever made the control reports the failure; the control itself just lets go.
+    this.ready.catch(() => { void this.#close(); });
     let set = live.get(communicator);
     if (set === undefined) live.set(communicator, (set = new Set()));
     set.add(this);
@@ -124,7 +126,7 @@ export class RemoteControl {
   /** The process's status, as the `status` RPC answers it. */
   status(): ProcessStatus {
     const process = this.#process;
-    if (process === undefined) throw new ProcessTerminatedError(`process ${this.pid} is not loaded`, { pid: this.pid });
+    if (process === undefined) throw new ProcessStateError(`status(): process ${this.pid} is claimed but not yet made`);
     const status: ProcessStatus = {
       pid: this.pid,
       processClass: process.getName(),

@@ -13,7 +13,7 @@ import { InvalidControlMessageError, ProcessAlreadyRunningError, ProcessTerminat
 import { KILL_MSG, PAUSE_MSG, PLAY_MSG, STATUS_MSG, type ProcessStatus, type StateChange } from '../../src/comms/remote-protocol.js';
 import type { BroadcastMessage } from '../../src/comms/types.js';
 import { KilledError, MemoryPersister } from '../../src/index.js';
-import { claimProcess, remoteControlOf } from '../../src/process/remote.js';
+import { claimProcess, liveControls, remoteControlOf } from '../../src/process/remote.js';
 import { AsyncStepProcess, gate, journal, ParentChain, SquaresChain, WaitingProcess } from './fixtures-remote/processes.js';
 
 let bus: LocalBus;
@@ -226,6 +226,8 @@ describe('subscriptions follow the process', () => {
       globalThis.process.off('warning', onWarning);
     }
     assert.equal((await status(first.pid)).runner?.communicator, here.id, 'the first one still answers');
+    await remoteControlOf(twin)!.closed;
+    assert.deepEqual(liveControls(there), [], 'the refused control let go of everything');
     first.kill();
     twin.kill();
   });
