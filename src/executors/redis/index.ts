@@ -7,3 +7,6 @@ export type { EngineOptions } from './engine-options.js';
 export type { RedisConnection, RedisConnectionOptions } from './connection.js';
 export { redactUrl } from './connection.js';
 export { TaskRefusedError, RedisConnectionError } from './errors.js';
+export { inspectFarm } from './inspect.js';
+export type { FarmStatus, JobCounts } from './inspect.js';
+export type { EngineRecord } from './protocol.js';
