@@ -11,12 +11,13 @@ a job holds one task or a batch of tiny ones) and its live engines with their pr
 and last heartbeat.
 
 Options:
-      --redis URL     the Redis server (default: $TASKFARM_REDIS); the password is never printed
-      --queue NAME    the farm's queue (default: taskfarm)
-      --prefix NAME   prefix of every Redis key (default: taskfarm)
-      --json          one JSON object instead of tables
-      --connect-timeout MS  give up if Redis cannot be reached by then (default: 10000)
-  -h, --help          show this help
+      --redis URL             the Redis server (default: $TASKFARM_REDIS); the password is
+                              never printed
+      --queue NAME            the farm's queue (default: taskfarm)
+      --prefix NAME           prefix of every Redis key (default: taskfarm)
+      --json                  one JSON object instead of tables
+      --connect-timeout MS    give up if Redis cannot be reached by then (default: 10000)
+  -h, --help                  show this help
 `;
 
 /** `taskfarm status`: one look at a farm's queue and engines. */
