@@ -46,8 +46,11 @@ export class Job<R = unknown> extends Future<R> implements ResultMetaSource {
     return this;
   }
 
-  /** Records the start of an attempt. */
-  start(workerId: string, stats: StatsRecorder, startedAt = now()): void {
+  /**
+   * Records the start of an attempt: the task is on a worker. `running` is false for a task sent
+   * behind others in a batch; its future shows `running` once the worker gets to it (`_markRunning`).
+   */
+  start(workerId: string, stats: StatsRecorder, startedAt = now(), running = true): void {
     if (!this.#waitRecorded) {
       this.#waitRecorded = true;
       stats.recordWait(startedAt - this.submittedAt);
@@ -60,7 +63,7 @@ export class Job<R = unknown> extends Future<R> implements ResultMetaSource {
     this.phase = 'running';
     this.workerId = workerId;
     this.startedAt = startedAt;
-    this._markRunning();
+    if (running) this._markRunning();
   }
 
   succeed(value: R, stats: StatsRecorder, finishedAt = now()): void {

@@ -7,8 +7,11 @@ export type DependencyState =
   | { kind: 'unmet'; waitingOn: number[] }
   | { kind: 'impossible'; reason: string };
 
-/** The outcome of a task so far: its result once it finished, `undefined` while it runs or waits. */
-export type OutcomeOf = (id: number) => FarmResult | undefined;
+/** What a dependency looks at in a finished task (a forgotten task keeps only this). */
+export type Outcome = Pick<FarmResult, 'id' | 'ok' | 'workerId' | 'error'>;
+
+/** The outcome of a task so far: set once it finished, `undefined` while it runs or waits. */
+export type OutcomeOf = (id: number) => Outcome | undefined;
 
 /**
  * Evaluates `after` or `follow` against the outcomes so far. `follow` also needs the tasks that count
@@ -17,19 +20,19 @@ export type OutcomeOf = (id: number) => FarmResult | undefined;
 export function evaluateDependency(kind: 'after' | 'follow', dependency: Dependency, outcomeOf: OutcomeOf): DependencyState {
   const { ids, all, success, failure } = normalizeDependency(dependency);
   const wanted = [success && 'succeed', failure && 'fail'].filter(Boolean).join(' or ');
-  const counts = (result: FarmResult): boolean => (result.ok ? success : failure) && (kind === 'after' || result.workerId !== undefined);
+  const counts = (result: Outcome): boolean => (result.ok ? success : failure) && (kind === 'after' || result.workerId !== undefined);
   const waitingOn: number[] = [];
-  const accepted: FarmResult[] = [];
-  const refused: FarmResult[] = [];
+  const accepted: Outcome[] = [];
+  const refused: Outcome[] = [];
   for (const id of ids) {
     const result = outcomeOf(id);
     if (result === undefined) waitingOn.push(id);
     else if (counts(result)) accepted.push(result);
     else refused.push(result);
   }
-  const why = (result: FarmResult): string => {
+  const why = (result: Outcome): string => {
     if (result.ok ? success : failure) return `task ${result.id} never ran on a worker, so there is no worker to follow`;
-    return `task ${result.id} ${result.ok ? 'succeeded' : `failed (${result.error.message})`}, and it had to ${wanted}`;
+    return `task ${result.id} ${result.ok ? 'succeeded' : `failed (${result.error?.message})`}, and it had to ${wanted}`;
   };
   if (all && refused.length > 0) return { kind: 'impossible', reason: `${kind} dependency on ${describeIds(ids)}: ${why(refused[0]!)}` };
   if (!all && refused.length === ids.length) return { kind: 'impossible', reason: `${kind} dependency on any of ${describeIds(ids)}: none will: ${refused.map(why).join('; ')}` };

@@ -22,7 +22,24 @@ export interface ScopedOutcome {
   pulled?: Record<string, unknown>;
 }
 
+/** The scope steps of a task, or `undefined` when it has none (it then runs as a plain task). */
+export function scopeSteps(task: { push?: Record<string, unknown>; pull?: string | readonly string[]; clearBefore?: boolean; clearAfter?: boolean }): ScopeSteps | undefined {
+  const { push, pull, clearBefore, clearAfter } = task;
+  if (push === undefined && pull === undefined && !clearBefore && !clearAfter) return undefined;
+  return { push, pull: typeof pull === 'string' ? [pull] : pull && [...pull], clearBefore, clearAfter };
+}
+
 const loaded = new Map<string, Promise<Function>>();
+
+/** Checks here, where the name is known, what would otherwise fail as "the return value cannot be sent". */
+function sendable(name: string, value: unknown): unknown {
+  try {
+    structuredClone(value);
+  } catch (error) {
+    throw new TypeError(`pull: '${name}' cannot be sent back from the worker: ${(error as Error).message}`, { cause: error });
+  }
+  return value;
+}
 
 export const scopedCall = defineTask(import.meta.url, async function scopedCall(
   this: TaskContext | undefined, spec: TaskSpec, args: unknown[], steps: ScopeSteps,
@@ -47,7 +64,7 @@ export const scopedCall = defineTask(import.meta.url, async function scopedCall(
         const names = [...scope.keys()];
         throw new ReferenceError(`pull: '${name}' is not set in the scope of worker ${this?.workerId ?? '?'} (it holds: ${names.length ? names.join(', ') : 'nothing'})`);
       }
-      pulled[name] = scope.get(name);
+      pulled[name] = sendable(name, scope.get(name));
     }
     return { value, pulled };
   } finally {

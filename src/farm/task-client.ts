@@ -4,10 +4,10 @@ import { createExecutor, type BackendName } from '../executors/create.js';
 import type { PoolOptions } from '../executors/pool/pool-options.js';
 import type { Executor, SubmitOptions, WorkerInfo } from '../executors/types.js';
 import { toTaskSpec } from '../task/define.js';
-import { evaluateDependency } from './dependencies.js';
+import { evaluateDependency, type Outcome } from './dependencies.js';
 import { ImpossibleDependencyError, TaskAlreadyFinishedError, UnknownTaskIdError, WaitTimeoutError } from './errors.js';
 import type { FarmResult } from './result.js';
-import { scopedCall, type ScopedOutcome, type ScopeSteps } from './scoped.js';
+import { scopedCall, scopeSteps, type ScopedOutcome } from './scoped.js';
 import { normalizeDependency, validateFarmTask, type AnyFarmTask } from './task.js';
 
 export interface TaskClientOptions extends PoolOptions {
@@ -72,6 +72,8 @@ export class TaskClient implements AsyncDisposable {
   readonly executor: Executor;
   readonly #ownsExecutor: boolean;
   readonly #records = new Map<number, TaskRecord>();
+  /** What dependencies need of forgotten tasks, so that a task may still wait for or follow them. */
+  readonly #forgotten = new Map<number, Outcome>();
   /** Waiting tasks by the id of a task they wait for. */
   readonly #dependents = new Map<number, Set<TaskRecord>>();
   /** Tasks waiting for a worker that their placement accepts. */
@@ -110,7 +112,7 @@ export class TaskClient implements AsyncDisposable {
     for (let t: AnyFarmTask | undefined = task; t; t = t.recovery) {
       for (const dependency of [t.after, t.follow]) {
         if (dependency === undefined) continue;
-        for (const id of normalizeDependency(dependency).ids) this.#record(id, `a dependency of ${t}`);
+        for (const id of normalizeDependency(dependency).ids) if (!this.#forgotten.has(id)) this.#record(id, `a dependency of ${t}`);
       }
       checkTravels(t.fn); // a closure fails here, not later in a recovery chain
     }
@@ -190,12 +192,17 @@ export class TaskClient implements AsyncDisposable {
     this.spin();
   }
 
-  /** Drops finished tasks' results to free memory; their ids become unknown. */
+  /**
+   * Drops finished tasks' results to free memory: `result`, `abort` and `barrier` no longer know
+   * them, but new tasks may still depend on them (only their outcome and worker are kept).
+   */
   forget(ids: number | readonly number[]): void {
     for (const id of typeof ids === 'number' ? [ids] : ids) {
       const record = this.#record(id);
       if (record.phase !== 'finished') throw new ValidationError(`Task ${id} has not finished; only finished tasks can be forgotten`);
       this.#records.delete(id);
+      const { ok, workerId, error } = record.result!;
+      this.#forgotten.set(id, { id, ok, workerId, error });
     }
   }
 
@@ -227,7 +234,7 @@ export class TaskClient implements AsyncDisposable {
   /** Moves the current task of `record` as far as it can go: dependencies, placement, executor. */
   #advance(record: TaskRecord, first: boolean): void {
     const task = record.current;
-    const outcomeOf = (id: number): FarmResult | undefined => this.#records.get(id)?.result;
+    const outcomeOf = (id: number): Outcome | undefined => this.#records.get(id)?.result ?? this.#forgotten.get(id);
     let follow: Set<string> | undefined;
     for (const kind of ['after', 'follow'] as const) {
       const dependency = task[kind];
@@ -404,10 +411,4 @@ function combine(where: ((worker: WorkerInfo) => boolean) | undefined, follow: S
   if (!follow) return where;
   if (!where) return (worker) => follow.has(worker.id);
   return (worker) => follow.has(worker.id) && where(worker);
-}
-
-function scopeSteps(task: AnyFarmTask): ScopeSteps | undefined {
-  const { push, pull, clearBefore, clearAfter } = task;
-  if (push === undefined && pull === undefined && !clearBefore && !clearAfter) return undefined;
-  return { push, pull: typeof pull === 'string' ? [pull] : pull && [...pull], clearBefore, clearAfter };
 }

@@ -3,8 +3,10 @@ import { ValidationError } from '../core/errors.js';
 import { InlineExecutor } from '../executors/local.js';
 import { validateSubmitOptions } from '../executors/options.js';
 import type { Backoff, WorkerInfo } from '../executors/types.js';
-import type { TaskLike } from '../task/define.js';
+import { workerScope } from '../executors/runtime/context.js';
+import { toTaskSpec, type TaskLike } from '../task/define.js';
 import { RecoveryLoopError } from './errors.js';
+import { scopedCall, scopeSteps } from './scoped.js';
 
 /**
  * Task ids a task waits for. A bare id or list means: all of them, and each must succeed.
@@ -151,14 +153,24 @@ export class FarmTask<A extends unknown[] = unknown[], R = unknown> implements F
     this.args = args;
   }
 
-  /** Sets options (checked now: an unknown or invalid one throws `ValidationError`); returns this task. */
+  /**
+   * Sets options and returns this task. They are checked now: an unknown or invalid option throws
+   * `ValidationError` (a recovery loop `RecoveryLoopError`) and leaves the task as it was.
+   */
   with(options: FarmTaskOptions): this {
     if (typeof options !== 'object' || options === null) throw new ValidationError(`FarmTask.with(options): options must be an object`);
     for (const key of Object.keys(options)) {
       if (!OPTION_NAMES.has(key)) throw new ValidationError(`Unknown farm task option '${key}'; options are: ${[...OPTION_NAMES].join(', ')}`);
     }
+    const self = this as Record<string, unknown>;
+    const before = Object.keys(options).map((key) => [key, self[key]] as const);
     Object.assign(this, options);
-    validateFarmTask(this);
+    try {
+      validateFarmTask(this);
+    } catch (error) {
+      for (const [key, value] of before) self[key] = value;
+      throw error;
+    }
     return this;
   }
 
@@ -168,9 +180,17 @@ export class FarmTask<A extends unknown[] = unknown[], R = unknown> implements F
    */
   async execute(): Promise<Awaited<R>> {
     const executor = new InlineExecutor();
+    const steps = scopeSteps(this);
+    // The task runs in this thread, whose scope inline and async executors share: leave it as it was.
+    const scope = workerScope();
+    const saved = new Map(scope);
     try {
-      return await executor.submit(this.fn, this.args, { timeout: this.timeout });
+      if (!steps) return await executor.submit(this.fn, this.args, { timeout: this.timeout });
+      const outcome = await executor.submit(scopedCall, [toTaskSpec(this.fn), this.args, steps], { timeout: this.timeout });
+      return outcome.value as Awaited<R>;
     } finally {
+      scope.clear();
+      for (const [name, value] of saved) scope.set(name, value);
       await executor.shutdown();
     }
   }

@@ -83,6 +83,8 @@ describe('TaskManager', { timeout: 60_000 }, () => {
 
   it('async iteration yields results as they finish, fastest first', async () => {
     await using tm = new TaskManager({ workers: 2, progress: 'off' });
+    // Both workers booted first, so the fast task need not wait for one.
+    await tm.execute(tm.workers().map((w) => new FarmTask(sleep, 1).with({ where: (worker) => worker.id === w.id })));
     tm.submit(new FarmTask(sleep, 300, 'slow'));
     tm.submit(new FarmTask(sleep, 10, 'fast'));
     const order: unknown[] = [];

@@ -3,7 +3,7 @@ import type { TaskSpec } from '../../task/spec.js';
 import { addTask, newRun, type RunMessage } from '../runtime/protocol.js';
 import type { WorkerInfo } from '../types.js';
 import type { BatchSizer } from './batching.js';
-import { orderSlots, type PlacementPolicy } from './placement.js';
+import { orderSlots, type CustomPlacement, type PlacementPolicy } from './placement.js';
 import type { PoolJob } from './pool-job.js';
 import type { PriorityQueue } from './queue.js';
 import type { Slot } from './slot.js';
@@ -35,33 +35,57 @@ export function dispatchLeastLoad(view: DispatchView, open: Slot[], send: Send):
 }
 
 /**
- * Any other policy: one batch at a time, each to the first worker in the policy's order that takes
- * one. A policy that throws fails the task at the head of the queue (`fail`), with PlacementError.
+ * A named policy: one batch at a time, each to the first worker in the policy's order that takes
+ * one. Every worker with room is offered and takes the tasks it may run, so a task that fits
+ * nowhere blocks nothing.
  */
-export function dispatchByPolicy(
-  view: DispatchView, policy: Exclude<PlacementPolicy, 'least-load'>, open: Slot[], send: Send, fail: (job: PoolJob, error: Error) => void,
-): void {
+export function dispatchByPolicy(view: DispatchView, policy: Exclude<PlacementPolicy, 'least-load' | CustomPlacement>, open: Slot[], send: Send): void {
   const { queue } = view;
   while (queue.size > 0) {
     const head = queue.peek()!;
-    let order: Slot[];
-    try {
-      // A custom policy chooses among the workers the task may run on; a named one orders every
-      // worker with room, and each takes the tasks it may run (so a task that fits nowhere blocks nothing).
-      const offered = open.filter((slot) => slot.open && roomFor(view, slot, head) > 0 && (typeof policy !== 'function' || eligible(view, head, slot)));
-      if (offered.length === 0) return;
-      order = orderSlots(policy, offered, head);
-    } catch (error) {
-      queue.forget();
-      fail(head, new PlacementError(`Task ${head.id} could not be placed: the placement policy failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
-      continue;
-    }
-    const slot = order.find((candidate) => {
+    const offered = open.filter((slot) => slot.open && roomFor(view, slot, head) > 0);
+    const slot = orderSlots(policy, offered, head).find((candidate) => {
       const batch = takeBatch(view, candidate, open.length);
       if (batch.length > 0) send(candidate, batch);
       return batch.length > 0;
     });
     if (!slot) return;
+  }
+}
+
+/**
+ * A custom policy places each task among the workers it may run on that have room; a task it
+ * declines stays queued without holding up the tasks behind it. A policy that throws fails its
+ * task (`fail`) with PlacementError.
+ */
+export function dispatchCustom(view: DispatchView, policy: CustomPlacement, open: Slot[], send: Send, fail: (job: PoolJob, error: Error) => void): void {
+  const placed = new Map<Slot, PoolJob[]>();
+  const failed: Array<[PoolJob, unknown]> = [];
+  const room = (slot: Slot, job: PoolJob): boolean => {
+    const batch = placed.get(slot);
+    if (batch?.some((j) => j.exclusive)) return false;
+    if (job.exclusive && (slot.inflight.length > 0 || batch)) return false;
+    return roomFor(view, slot, job) - (batch?.length ?? 0) > 0;
+  };
+  view.queue.take(Infinity, (job) => {
+    const offered = open.filter((slot) => slot.open && room(slot, job) && eligible(view, job, slot));
+    if (offered.length === 0) return false;
+    let slot: Slot | undefined;
+    try {
+      slot = orderSlots(policy, offered, job)[0];
+    } catch (error) {
+      failed.push([job, error]);
+      return true;
+    }
+    if (!slot) return false;
+    const batch = placed.get(slot);
+    if (batch) batch.push(job);
+    else placed.set(slot, [job]);
+    return true;
+  });
+  for (const [slot, batch] of placed) send(slot, batch);
+  for (const [job, error] of failed) {
+    fail(job, new PlacementError(`Task ${job.id} could not be placed: the placement policy failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
   }
 }
 
@@ -92,12 +116,22 @@ export function takeBatch(view: DispatchView, slot: Slot, openCount: number): Po
   });
 }
 
+/**
+ * A queue this shallow (per worker) gains nothing from batching, so a child process, which cannot
+ * give back the tasks it holds, then takes one task at a time: a call of a usually tiny function
+ * that turns out slow never holds up a task that an idle worker could run.
+ */
+const SHALLOW_PER_WORKER = 4;
+
 /** How many more tasks like `head` `slot` may hold now. */
 export function roomFor(view: DispatchView, slot: Slot, head: PoolJob): number {
   // Nothing waits behind a task that is heavy or not measured yet: a child process could not give
   // it back, and a thread would have to.
   const running = slot.inflight[0];
   if (running && view.sizer.plan(running.defId).window === 1) return 0;
+  if (slot.handle.startedCount() === undefined && view.queue.size <= SHALLOW_PER_WORKER * view.slots.size) {
+    return running ? 0 : 1;
+  }
   return Math.min(view.sizer.plan(head.defId).window - slot.inflight.length, view.maxTasksPerWorker - slot.assigned);
 }
 

@@ -36,10 +36,10 @@ export function isPlacementPolicy(value: unknown): value is PlacementPolicy {
 }
 
 /**
- * The workers to offer the head task to, most preferred first. `least-load` is not here: the pump
- * keeps its own faster loop for it.
+ * The workers to offer `task` to, most preferred first (a custom policy names one). `least-load`
+ * is not here: dispatch keeps its own faster loop for it.
  */
-export function orderSlots(policy: Exclude<PlacementPolicy, 'least-load'>, slots: Slot[], head: PoolJob): Slot[] {
+export function orderSlots(policy: Exclude<PlacementPolicy, 'least-load'>, slots: Slot[], task: PoolJob): Slot[] {
   switch (policy) {
     case 'round-robin':
       return slots.sort((a, b) => a.lastAssignedSeq - b.lastAssignedSeq);
@@ -48,7 +48,7 @@ export function orderSlots(policy: Exclude<PlacementPolicy, 'least-load'>, slots
     case 'weighted':
       return weightedShuffle(slots, weightOf);
     default: {
-      const chosen = policy(slots.map((slot) => slot.info()), { id: head.id, args: head.args, attempts: head.attempts });
+      const chosen = policy(slots.map((slot) => slot.info()), { id: task.id, args: task.args, attempts: task.attempts });
       if (chosen === undefined) return [];
       const slot = slots.find((s) => s.id === chosen);
       if (!slot) throw new TypeError(`it returned '${String(chosen)}', which is not one of the workers offered (${slots.map((s) => s.id).join(', ')})`);

@@ -16,7 +16,7 @@ import { readResults, type CommMessage, type FromWorker, type ResultsMessage } f
 import { deliverComm } from '../messages.js';
 import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
-import { dispatchByPolicy, dispatchLeastLoad, encodeBatch, type DispatchView } from './dispatch.js';
+import { dispatchByPolicy, dispatchCustom, dispatchLeastLoad, encodeBatch, type DispatchView } from './dispatch.js';
 import { PoolJob } from './pool-job.js';
 import type { PoolOptions } from './pool-options.js';
 import { isPlacementPolicy, type PlacementPolicy } from './placement.js';
@@ -168,6 +168,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     // behind the first has not started: the worker skips it, and nothing is killed for it.
     const started = slot.handle.startedCount() !== undefined || slot.inflight[0] === job;
     slot.removeInflight(job);
+    markHeadRunning(slot);
     slot.abandoned.add(job.num);
     slot.handle.send({ t: 'abort', num: job.num, reason: serializeError(error) });
     if (started) {
@@ -292,8 +293,10 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     if (this.queue.size > 0) {
       const open = [...this.#slots.values()].filter((slot) => slot.open);
       const send = (slot: Slot, batch: PoolJob[]): void => this.#send(slot, batch);
-      if (this.#placement === 'least-load') dispatchLeastLoad(this.#view, open, send);
-      else dispatchByPolicy(this.#view, this.#placement, open, send, (job, error) => job.fail(error, this.recorder));
+      const placement = this.#placement;
+      if (placement === 'least-load') dispatchLeastLoad(this.#view, open, send);
+      else if (typeof placement === 'function') dispatchCustom(this.#view, placement, open, send, (job, error) => job.fail(error, this.recorder));
+      else dispatchByPolicy(this.#view, placement, open, send);
     }
     this.#maybeSteal();
     this.#updateRef();
@@ -323,7 +326,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     const startedAt = now();
     for (const job of batch) {
       job.slot = slot;
-      job.start(slot.id, this.recorder, startedAt);
+      job.start(slot.id, this.recorder, startedAt, slot.inflight.length === 0);
       slot.inflight.push(job);
       slot.assigned += 1;
       const { timeout } = job.options;
@@ -426,6 +429,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       }
     });
     if (memory !== undefined) slot.memory = memory;
+    markHeadRunning(slot);
     if (slot.exclusive && slot.idle) slot.exclusive = false;
     this.#maybeRecycle(slot);
     this.wake();
@@ -453,4 +457,10 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     slot.state = 'retiring';
     if (slot.idle) this.#close(slot);
   }
+}
+
+/** A worker runs its tasks in order: the first it holds is the one running. */
+function markHeadRunning(slot: Slot): void {
+  const head = slot.inflight[0];
+  if (head?.state === 'pending') head._markRunning();
 }

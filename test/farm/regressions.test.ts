@@ -1,6 +1,6 @@
 /**
- * Bugs and rough edges found while porting the farm examples (examples/farm/), one failing test
- * each, for the source to be fixed against. Each test says what it expects and why.
+ * Bugs and rough edges found while porting the farm examples (examples/farm/), kept as regression
+ * tests. Each test says what it expects and why.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,12 +10,12 @@ import { adder, double, scopeNames, slow, whoAmI } from '../../examples/farm/tas
 
 const opts = { timeout: 60_000 };
 
-describe('found bugs: FarmTask', () => {
+describe('regressions: FarmTask', () => {
   it('with() is all or nothing: an option it refuses is not left set on the task', () => {
     const task = new FarmTask(adder, 1, 2).with({ retries: 1 });
     assert.throws(() => task.with({ retries: -1 }), /'retries'/);
-    // The caller caught the error and goes on with the task as it was; today the refused value
-    // stays set, so every later run(task) throws the same ValidationError again.
+    // The caller caught the error and goes on with the task as it was: a refused value left set
+    // would make every later run(task) throw the same ValidationError again.
     assert.equal(task.retries, 1);
 
     const a = new FarmTask(adder, 1, 2);
@@ -26,8 +26,8 @@ describe('found bugs: FarmTask', () => {
 
   it('execute() applies push (and pull/clear) like a farm does: pushed values are inputs too', opts, async () => {
     // `double` reads x from its scope, as a farmed task with push: { x: 21 } does (see scope.ts).
-    // mplite's execute() is "to check that the inputs to the task are formed correctly"; here it
-    // runs the function without its pushed inputs and returns undefined (x was never set).
+    // mplite's execute() is "to check that the inputs to the task are formed correctly": without
+    // its pushed inputs the function would return undefined (x never set).
     const value = await new FarmTask(double).with({ push: { x: 21 }, clearAfter: true }).execute();
     assert.equal(value, 21);
     // ...and, with clearAfter, it leaves nothing in this thread's scope (which inline and async
@@ -36,7 +36,7 @@ describe('found bugs: FarmTask', () => {
   });
 });
 
-describe('found bugs: pull', () => {
+describe('regressions: pull', () => {
   it('a pulled value that cannot be sent back is named as the pulled value, not as the return value', opts, async () => {
     await using tc = new TaskClient({ workers: 1 });
     const keepFunction = function (this: { scope: Map<string, unknown> }): number {
@@ -45,13 +45,13 @@ describe('found bugs: pull', () => {
     };
     const result = await tc.result(tc.run(new FarmTask(keepFunction).with({ pull: 'callback' })), { block: true });
     assert.equal(result.ok, false);
-    // Today: "The task's return value cannot be sent back from the worker: ()=>1 could not be
-    // cloned", which sends the user looking at a return value that is plain data.
+    // Not "the task's return value cannot be sent back", which would send the user looking at a
+    // return value that is plain data.
     assert.match(result.error!.message, /callback/);
   });
 });
 
-describe('found bugs: TaskManager', () => {
+describe('regressions: TaskManager', () => {
   it('a task submitted with `after` on a task whose result was already taken runs (it is not refused)', opts, async () => {
     await using tm = new TaskManager({ workers: 1, progress: 'off' });
     const first = tm.submit(new FarmTask(adder, 1, 2));
@@ -65,7 +65,7 @@ describe('found bugs: TaskManager', () => {
   });
 });
 
-describe('found bugs: placement', () => {
+describe('regressions: placement', () => {
   it('a task a custom policy declines does not block the tasks behind it that the policy places', opts, async () => {
     const gpuOnly: CustomPlacement = (workers) => workers.find((w) => w.properties.gpu === true)?.id;
     const tc = new TaskClient({ workers: 2, placement: gpuOnly, properties: (i) => ({ gpu: i === 1 }) });
@@ -100,7 +100,7 @@ describe('found bugs: placement', () => {
   });
 });
 
-describe('found bugs: TaskClient.queueStatus', () => {
+describe('regressions: TaskClient.queueStatus', () => {
   it("pending (IPython: 'Tasks that are currently running') never counts more tasks than there are workers", opts, async () => {
     // Tiny tasks travel to workers in batches; every task of a batch counts as running as soon as
     // the batch is sent, though each worker runs one at a time. With 2 workers, IPython's
