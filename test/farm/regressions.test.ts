@@ -72,8 +72,7 @@ describe('regressions: placement', () => {
     try {
       // Pinned to the worker without a GPU: the policy declines it ("left queued until the next chance").
       const declined = tc.run(new FarmTask(whoAmI).with({ where: (w) => w.properties.gpu !== true }));
-      // Any worker will do: the policy places it on the GPU worker. Today it waits behind the
-      // declined task forever (dispatch stops at the head of the queue).
+      // Any worker will do: the policy places it on the GPU worker, whatever waits before it.
       const placed = tc.run(new FarmTask(whoAmI));
       const result = await tc.result(placed, { block: true, timeout: 15_000 });
       assert.equal(result.value, tc.workers().find((w) => w.properties.gpu === true)!.id);
