@@ -79,7 +79,14 @@ export abstract class BaseCommunicator implements Communicator {
   protected now(): number {
     return Date.now();
   }
-  protected abstract enqueueTask(queue: string, text: string): Promise<void>;
+  /** Queues a task; resolves (once it is accepted) to a handle for {@link withdrawTask}. */
+  protected abstract enqueueTask(queue: string, text: string): Promise<unknown>;
+  /**
+   * Removes a task from its queue if no consumer has taken it yet: its sender timed out. When this
+   * resolves, the task either is gone or was already taken. Must not wait long (the sender's
+   * rejection waits for it).
+   */
+  protected abstract withdrawTask(queue: string, handle: unknown): Promise<void>;
   protected abstract subscribeTasks(consumer: ConsumerSpec): Promise<void>;
   protected abstract unsubscribeTasks(id: string): Promise<void>;
   /** Claims `identifier` on the bus; DuplicateSubscriberError if another live communicator has it. */
@@ -90,8 +97,11 @@ export abstract class BaseCommunicator implements Communicator {
   /** Makes sure broadcasts reach this communicator (called before each broadcast subscription). */
   protected abstract subscribeBroadcasts(): Promise<void>;
   protected abstract publish(text: string): Promise<void>;
-  /** Releases everything; called once, after subscriptions were dropped and waiters rejected. */
-  protected abstract shutdown(): Promise<void>;
+  /**
+   * Releases everything; called once, after the handlers were dropped (so nothing more is answered)
+   * and the waiters rejected. `rpcIdentifiers` are the identifiers this communicator held.
+   */
+  protected abstract shutdown(rpcIdentifiers: string[]): Promise<void>;
 
   // ---- tasks -------------------------------------------------------------------------------------
 
@@ -124,9 +134,13 @@ export abstract class BaseCommunicator implements Communicator {
       await this.enqueueTask(queue, text);
       return undefined;
     }
-    const reply = this.pending.wait(envelope.id, 'task', timeout, `task ${envelope.id} on queue '${queue}'`);
+    let handle: unknown;
+    let accepted = false;
+    const withdraw = (): Promise<void> => (accepted ? this.withdrawTask(queue, handle) : Promise.resolve());
+    const reply = this.pending.wait(envelope.id, 'task', timeout, `task ${envelope.id} on queue '${queue}'`, withdraw);
     try {
-      await this.enqueueTask(queue, text);
+      handle = await this.enqueueTask(queue, text);
+      accepted = true;
     } catch (error) {
       this.pending.fail(envelope.id, error as Error);
     }
@@ -296,11 +310,12 @@ export abstract class BaseCommunicator implements Communicator {
   }
 
   async #close(): Promise<void> {
+    const identifiers = [...this.#rpcHandlers.keys()];
     this.#rpcHandlers.clear();
     this.#broadcastSubscribers.clear();
     this.pending.failAll(new CommunicatorClosedError(`Communicator ${this.id} was closed before the reply came`));
     try {
-      await this.shutdown();
+      await this.shutdown(identifiers);
     } catch (error) {
       this.reportError(toError(error));
     }

@@ -18,18 +18,26 @@ export class PendingReplies {
     return this.#waiters.size;
   }
 
-  /** Waits for the reply to `id`; rejects with CommunicatorTimeoutError after `timeout` ms, if given. */
-  wait(id: string, kind: MessageKind, timeout: number | undefined, describe: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Waits for the reply to `id`; rejects with CommunicatorTimeoutError after `timeout` ms, if given,
+   * once `onTimeout` (which withdraws the message if nobody took it yet) has finished.
+   */
+  wait(id: string, kind: MessageKind, timeout: number | undefined, describe: string, onTimeout?: () => Promise<void>): Promise<unknown> {
+    const reply = new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
       if (timeout !== undefined) {
         waiter.timer = setTimeout(() => {
           this.#waiters.delete(id);
-          reject(new CommunicatorTimeoutError(`No reply to ${describe} within ${timeout} ms`, { timeout, kind }));
+          const error = new CommunicatorTimeoutError(`No reply to ${describe} within ${timeout} ms`, { timeout, kind });
+          void (onTimeout ?? (async () => undefined))().catch(() => undefined).then(() => reject(error));
         }, timeout);
       }
       this.#waiters.set(id, waiter);
     });
+    // The sender awaits this only after the message is sent; a close or timeout meanwhile must not
+    // count as unhandled. The caller still gets the rejection through the promise it is given.
+    reply.catch(() => undefined);
+    return reply;
   }
 
   /** Settles the waiter of `id` with an encoded outcome; false if nobody waits for it (any more). */

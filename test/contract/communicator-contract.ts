@@ -269,6 +269,17 @@ export function communicatorContract(name: string, newBus: () => Promise<Communi
         assert.equal(await handled.promise, 'queued');
       });
 
+      test('a noReply task with a timeout expires in the queue if nobody takes it in time', async () => {
+        const [sender, consumer] = await Promise.all([make(), make()]);
+        await sender!.task('stale', { noReply: true, queue: 'ttl', timeout: 100 });
+        // Time has to pass here (nothing happens to wait for): three times the time-to-live.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const seen: unknown[] = [];
+        await consumer!.addTaskSubscriber((message) => { seen.push(message); return message; }, { queue: 'ttl' });
+        assert.equal(await sender!.task('fresh', { queue: 'ttl' }), 'fresh');
+        assert.deepEqual(seen, ['fresh']);
+      });
+
       test("a noReply handler's error goes to the consumer's onError", async () => {
         const reported = deferred<Error>();
         const [sender, consumer] = await Promise.all([make(), make({ onError: (error) => reported.resolve(error) })]);
@@ -511,11 +522,11 @@ export function communicatorContract(name: string, newBus: () => Promise<Communi
       test('close rejects what awaits a reply; the accepted task still runs for another consumer', async () => {
         const [sender, consumer] = await Promise.all([make(), make()]);
         await consumer!.addRpcSubscriber(() => gate().promise, 'never-answers');
-        const reply = sender!.task('orphan', { queue: 'orphans' });
-        const rpc = sender!.rpcSend('never-answers', 0);
+        const reply = rejection(sender!.task('orphan', { queue: 'orphans' }));
+        const rpc = rejection(sender!.rpcSend('never-answers', 0));
         await sender!.close();
-        assert.ok(await rejection(reply) instanceof CommunicatorClosedError);
-        assert.ok(await rejection(rpc) instanceof CommunicatorClosedError);
+        assert.ok(await reply instanceof CommunicatorClosedError);
+        assert.ok(await rpc instanceof CommunicatorClosedError);
         const handled = deferred<unknown>();
         await consumer!.addTaskSubscriber((message) => handled.resolve(message), { queue: 'orphans' });
         assert.equal(await handled.promise, 'orphan');

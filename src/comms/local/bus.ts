@@ -57,10 +57,20 @@ export class LocalBus {
 
   // ---- tasks -------------------------------------------------------------------------------------
 
-  enqueue(queueName: string, text: string): void {
+  /** Queues a task; returns its handle for {@link withdraw}. */
+  enqueue(queueName: string, text: string): unknown {
     const queue = this.#queue(queueName);
-    queue.pending.push({ text, deliveries: 0 });
+    const task: QueuedTask = { text, deliveries: 0 };
+    queue.pending.push(task);
     this.#schedulePump(queue);
+    return task;
+  }
+
+  /** Removes a task that is still waiting in its queue (its sender gave up); a taken one stays. */
+  withdraw(queueName: string, handle: unknown): void {
+    const pending = this.#queue(queueName).pending;
+    const index = pending.indexOf(handle as QueuedTask);
+    if (index >= 0) pending.splice(index, 1);
   }
 
   addConsumer(memberId: string, spec: ConsumerSpec): void {

@@ -30,8 +30,12 @@ export class LocalCommunicator extends BaseCommunicator {
     });
   }
 
-  protected async enqueueTask(queue: string, text: string): Promise<void> {
-    this.bus.enqueue(queue, text);
+  protected async enqueueTask(queue: string, text: string): Promise<unknown> {
+    return this.bus.enqueue(queue, text);
+  }
+
+  protected async withdrawTask(queue: string, handle: unknown): Promise<void> {
+    this.bus.withdraw(queue, handle);
   }
 
   protected async subscribeTasks(consumer: ConsumerSpec): Promise<void> {
