@@ -71,17 +71,21 @@ describe('RedisCommunicator faults', { skip }, () => {
     for (const [url, prefix] of prefixes.splice(0)) await deleteKeys(url, prefix).catch(() => undefined);
   });
 
-  it('a consumer SIGKILLed before acknowledging: the task is redelivered once, the sender gets one result', { timeout: TEST_TIMEOUT }, async () => {
+  it('a consumer SIGKILLed before acknowledging: the task is redelivered once, the sender gets one result, its RPC identifier is free', { timeout: TEST_TIMEOUT }, async () => {
     const prefix = newPrefix(REDIS_URL);
     const deadAfter = 1_000;
     const sender = await connect({ url: REDIS_URL, prefix, deadAfter });
     const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-      env: { ...process.env, TASKFARM_TEST_REDIS_URL: REDIS_URL, TASKFARM_TEST_PREFIX: prefix, TASKFARM_TEST_DEAD_AFTER: String(deadAfter) },
+      env: {
+        ...process.env, TASKFARM_TEST_REDIS_URL: REDIS_URL, TASKFARM_TEST_PREFIX: prefix,
+        TASKFARM_TEST_DEAD_AFTER: String(deadAfter), TASKFARM_TEST_RPC: 'proc-42',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);
     await lineWith(child, 'ready');
 
+    assert.equal(await sender.rpcSend('proc-42', 'status'), 'the doomed one');
     const result = sender.task<unknown>({ job: 42 });
     const started = await lineWith(child, 'started');
     assert.deepEqual(started.message, { job: 42 });
@@ -93,11 +97,14 @@ describe('RedisCommunicator faults', { skip }, () => {
 
     const rescuer = await connect({ url: REDIS_URL, prefix, deadAfter });
     const runs: TaskInfo[] = [];
-    await rescuer.addTaskSubscriber((message, info) => {
+    await rescuer.addTaskSubscriber(async (message, info) => {
       runs.push(info);
+      // As a launcher continuing the process would: the dead program's identifier is free by now.
+      await rescuer.addRpcSubscriber(() => 'the rescuer', 'proc-42');
       return { rescued: message };
     });
     assert.deepEqual(await result, { rescued: { job: 42 } });
+    assert.equal(await sender.rpcSend('proc-42', 'status'), 'the rescuer');
     assert.equal(runs.length, 1, 'the rescuer ran it once');
     assert.equal(runs[0]!.id, started.started, 'the same task');
     assert.equal(runs[0]!.deliveries, 2, 'its second delivery');

@@ -22,8 +22,44 @@ interface Consumer {
   readonly inFlight: Set<QueuedTask>;
 }
 
+/** A FIFO whose shift is O(1) (Array#shift copies the array: quadratic with thousands waiting). */
+class Fifo<T> {
+  #items: T[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head]!;
+    this.#head += 1;
+    if (this.#head > 1_024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Puts items back at the front, in their order. */
+  unshift(...items: T[]): void {
+    this.#items = [...items, ...this.#items.slice(this.#head)];
+    this.#head = 0;
+  }
+
+  remove(item: T): void {
+    const index = this.#items.indexOf(item, this.#head);
+    if (index >= 0) this.#items.splice(index, 1);
+  }
+}
+
 interface Queue {
-  readonly pending: QueuedTask[];
+  readonly pending: Fifo<QueuedTask>;
   readonly consumers: Consumer[];
   /** Round-robin position: the next consumer to offer a task to. */
   next: number;
@@ -68,9 +104,7 @@ export class LocalBus {
 
   /** Removes a task that is still waiting in its queue (its sender gave up); a taken one stays. */
   withdraw(queueName: string, handle: unknown): void {
-    const pending = this.#queue(queueName).pending;
-    const index = pending.indexOf(handle as QueuedTask);
-    if (index >= 0) pending.splice(index, 1);
+    this.#queue(queueName).pending.remove(handle as QueuedTask);
   }
 
   addConsumer(memberId: string, spec: ConsumerSpec): void {
@@ -105,7 +139,7 @@ export class LocalBus {
   #queue(name: string): Queue {
     let queue = this.#queues.get(name);
     if (!queue) {
-      queue = { pending: [], consumers: [], next: 0, pumpScheduled: false };
+      queue = { pending: new Fifo(), consumers: [], next: 0, pumpScheduled: false };
       this.#queues.set(name, queue);
     }
     return queue;

@@ -28,8 +28,9 @@ export interface RedisCommunicatorOptions extends CommunicatorOptions {
   prefix?: string;
   /**
    * Milliseconds without a heartbeat after which a communicator counts as dead: the tasks it was
-   * running are redelivered to another consumer, and its RPC identifiers are freed. Heartbeats go
-   * every `deadAfter / 5`. A handler that blocks the event loop for longer than this loses its task.
+   * running are redelivered to another consumer (and its RPC identifiers were already freed, after
+   * 0.6 × deadAfter). Heartbeats go every `deadAfter / 5`. A handler that blocks the event loop for
+   * longer than this loses its task. Communicators sharing a prefix should use the same value.
    * @default 10_000
    */
   deadAfter?: number;
@@ -150,6 +151,16 @@ export class RedisCommunicator extends BaseCommunicator {
     this.#heartbeat.unref();
   }
 
+  /**
+   * Identifiers live 0.6 × deadAfter past the last heartbeat (3 heartbeats of margin), tasks become
+   * claimable after deadAfter: when a communicator dies, its identifiers are free before its tasks
+   * are redelivered, so whoever takes over a task (a process continued elsewhere) can take over its
+   * identifier too — even one subscribed shortly after the task was delivered.
+   */
+  get #identifierTtl(): number {
+    return Math.max(1, Math.round(this.#parts.deadAfter * 0.6));
+  }
+
   protected override now(): number {
     return Date.now() + this.#clockOffset;
   }
@@ -202,7 +213,7 @@ export class RedisCommunicator extends BaseCommunicator {
 
   protected async registerRpc(identifier: string): Promise<void> {
     const ok = await this.#redis('subscribing an RPC identifier', () =>
-      registerScript.run(this.#parts.command, [this.#parts.keys.rpc(identifier)], [this.id, this.#parts.deadAfter]));
+      registerScript.run(this.#parts.command, [this.#parts.keys.rpc(identifier)], [this.id, this.#identifierTtl]));
     if (ok !== 1) {
       throw new DuplicateSubscriberError(`RPC identifier '${identifier}' is already subscribed by another live communicator`, { identifier });
     }
@@ -258,17 +269,18 @@ export class RedisCommunicator extends BaseCommunicator {
 
   /** Keeps this communicator visibly alive: its RPC identifiers and its running tasks. */
   async #beat(): Promise<void> {
-    const { command, keys, deadAfter } = this.#parts;
+    const { command, keys } = this.#parts;
     if (this.closed || command.status !== 'ready') return;
-    const jobs: Array<Promise<unknown>> = [...this.#consumers.values()].map((c) => c.heartbeat());
+    const jobs: Array<Promise<unknown>> = [];
     for (const identifier of this.rpcIdentifiers()) {
-      jobs.push(registerScript.run(command, [keys.rpc(identifier)], [this.id, deadAfter]).then((ok) => {
+      jobs.push(registerScript.run(command, [keys.rpc(identifier)], [this.id, this.#identifierTtl]).then((ok) => {
         if (ok !== 1 && this.hasRpcSubscriber(identifier)) {
           this.#report(new DuplicateSubscriberError(
             `RPC identifier '${identifier}' was taken over by another communicator while this one looked dead`, { identifier }), 'heartbeat');
         }
       }));
     }
+    for (const consumer of this.#consumers.values()) jobs.push(consumer.heartbeat());
     const results = await Promise.allSettled(jobs);
     for (const result of results) if (result.status === 'rejected' && !this.closed) this.#report(result.reason, 'heartbeat');
   }
@@ -312,6 +324,7 @@ export class RedisCommunicator extends BaseCommunicator {
   }
 
   #report(error: unknown, doing: string): void {
+    if (this.closed) return; // what fails while closing (a late acknowledgement, a reply) is expected
     this.reportError(this.#wrap(error, doing));
   }
 }

@@ -85,10 +85,14 @@ export class RedisTaskConsumer {
    * held is claimed by others after deadAfter.
    */
   async stop(mode: 'drain' | 'give-back' | 'abandon'): Promise<void> {
-    if (this.#state !== 'running') return;
+    if (this.#state === 'abandoned' || (this.#state === 'draining' && mode === 'drain')) return;
+    const wasRunning = this.#state === 'running';
+    // A draining consumer whose communicator closes gives its running tasks back too.
     this.#state = mode === 'drain' ? 'draining' : 'abandoned';
-    this.#wake?.();
-    if (this.#blocking) await disconnectBlocked(this.#blocking, this.#loop);
+    if (wasRunning) {
+      this.#wake?.();
+      if (this.#blocking) await disconnectBlocked(this.#blocking, this.#loop);
+    }
     if (mode === 'abandon') return;
     const keep = mode === 'drain' ? [...this.#inFlight] : [];
     await giveBackScript.run(this.#ctx.command, [this.#stream], [this.#ctx.keys.group, this.name, ...keep]);
