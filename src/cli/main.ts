@@ -9,11 +9,19 @@
 import { TaskDefinitionError, TaskfarmError, ValidationError } from '../core/errors.js';
 import type { Command, CommandIO } from './command.js';
 import { runCommand } from './run.js';
+import { daemonCommand } from './daemon.js';
+import { psCommand } from './ps.js';
+import { killCommand, pauseCommand, playCommand } from './control.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS: readonly Command[] = [runCommand, workerCommand, statusCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand, workerCommand, statusCommand,
+  daemonCommand,
+  psCommand,
+  pauseCommand, playCommand, killCommand,
+];
 
 const USAGE_EXIT = 2;
 
