@@ -83,7 +83,9 @@ describe('taskfarm daemon with ps, pause, play and kill over Redis', { skip: red
     db = join(dir, 'checkpoints.db');
     const started = await startDaemon(daemonArgs(), { TASKFARM_TEST_GATES: gates });
     daemon = started.daemon;
-    assert.equal(started.banner.redis, REDIS_URL.replace('//', '//:***@').replace(/\/?$/, ''));
+    const shown = new URL(redisUrl);
+    shown.password = '***';
+    assert.equal(started.banner.redis, shown.toString());
     assert.equal(started.banner.persister, `sqlite:${db}`);
     assert.equal(started.banner.queue, 'processes');
     assert.deepEqual(started.banner.classes, ['FileGateChain']);
