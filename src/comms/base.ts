@@ -1,7 +1,9 @@
 import { deserializeError, toError } from '../core/error-codec.js';
 import { newId } from '../core/ids.js';
 import { decodeJson, decodeOutcome, encodeFailure, encodeJson, runHandler } from './codec.js';
-import { CommunicatorClosedError, DuplicateSubscriberError, TaskUndeliverableError, UnknownRecipientError } from './errors.js';
+import {
+  CommunicatorClosedError, DuplicateSubscriberError, MessageEncodingError, TaskUndeliverableError, UnknownRecipientError,
+} from './errors.js';
 import { compileFilter } from './filter.js';
 import { PendingReplies } from './pending.js';
 import type {
@@ -149,13 +151,8 @@ export abstract class BaseCommunicator implements Communicator {
 
   /** One delivery of a task: dropped if its sender gave up, refused past maxDeliveries, else handled. */
   async #runTask(handler: TaskSubscriber, queue: string, text: string, deliveries: number): Promise<TaskSettlement> {
-    let envelope: TaskEnvelope;
-    try {
-      envelope = decodeJson(text, 'A task message') as TaskEnvelope;
-    } catch (error) {
-      this.reportError(error as Error);
-      return {};
-    }
+    const envelope = this.#decodeEnvelope<TaskEnvelope>(text, 'A task message');
+    if (!envelope) return {};
     const { id, replyTo } = envelope;
     if (envelope.expiresAt !== undefined && this.now() > envelope.expiresAt) return {};
     let outcome: string;
@@ -225,13 +222,8 @@ export abstract class BaseCommunicator implements Communicator {
 
   /** Answers one RPC request; undefined when there is nobody to answer (expired, undecodable). */
   protected async answerRpc(text: string): Promise<TaskSettlement | undefined> {
-    let envelope: RpcEnvelope;
-    try {
-      envelope = decodeJson(text, 'An RPC message') as RpcEnvelope;
-    } catch (error) {
-      this.reportError(error as Error);
-      return undefined;
-    }
+    const envelope = this.#decodeEnvelope<RpcEnvelope>(text, 'An RPC message');
+    if (!envelope) return undefined;
     if (this.now() > envelope.expiresAt) return undefined;
     const handler = this.#rpcHandlers.get(envelope.recipient);
     const recipient = envelope.recipient;
@@ -239,6 +231,18 @@ export abstract class BaseCommunicator implements Communicator {
       ? await runHandler(() => handler(envelope.body, { recipient }))
       : encodeFailure(new UnknownRecipientError(`No RPC subscriber '${recipient}' (it was removed)`, { recipient }));
     return { id: envelope.id, replyTo: envelope.replyTo, outcome };
+  }
+
+  /** A decoded envelope, or undefined (reported) when the text is not one of ours: someone else wrote to our keys. */
+  #decodeEnvelope<E extends { id: string }>(text: string, what: string): E | undefined {
+    try {
+      const envelope = decodeJson(text, what) as E;
+      if (typeof envelope === 'object' && envelope !== null && typeof envelope.id === 'string') return envelope;
+      throw new MessageEncodingError(`${what} is not a taskfarm envelope: ${text.slice(0, 80)}`);
+    } catch (error) {
+      this.reportError(error as Error);
+      return undefined;
+    }
   }
 
   /** A reply arrived for a task or RPC this communicator sent. */

@@ -136,6 +136,23 @@ describe('RedisCommunicator faults', { skip }, () => {
     assert.deepEqual(await sender!.task('next'), { idle: 'next' }, 'and it is alive');
   });
 
+  describe('Redis without persistence restarts', () => {
+    let server: PrivateRedis | undefined;
+    after(async () => { await server?.dispose(); });
+
+    it('its queues are gone, but consumers recreate their group and take new tasks', { timeout: TEST_TIMEOUT }, async () => {
+      server = await PrivateRedis.start({ persistent: false });
+      const prefix = newPrefix(server.url);
+      const options = { url: server.url, prefix, onError: () => undefined };
+      const [sender, consumer] = await Promise.all([connect(options), connect(options)]);
+      await consumer!.addTaskSubscriber((message) => `done: ${String(message)}`);
+      assert.equal(await sender!.task('before'), 'done: before');
+      await server.crash();
+      await server.start();
+      assert.equal(await sender!.task('after', { timeout: 30_000 }), 'done: after');
+    });
+  });
+
   describe('Redis crashes and restarts (append-only file, fsync always)', () => {
     let server: PrivateRedis | undefined;
     after(async () => { await server?.dispose(); });

@@ -89,7 +89,7 @@ export class RedisCommunicator extends BaseCommunicator {
 
   /** Connects (loading the optional `ioredis` package) and starts receiving. */
   static async connect(options: RedisCommunicatorOptions = {}): Promise<RedisCommunicator> {
-    const url = options.url ?? DEFAULT_URL;
+    const url = checkName(options.url ?? DEFAULT_URL, 'url');
     const prefix = checkName(options.prefix ?? 'taskfarm', 'prefix');
     const deadAfter = checkMs(options.deadAfter ?? 10_000, 'deadAfter');
     const connectTimeout = checkMs(options.connectTimeout ?? 10_000, 'connectTimeout');
@@ -143,9 +143,12 @@ export class RedisCommunicator extends BaseCommunicator {
   }
 
   async #start(): Promise<void> {
+    // Expiry times are compared on Redis's clock, so machines with skewed clocks agree. The server
+    // read its clock about halfway through the round trip.
+    const sent = Date.now();
     const [seconds, micros] = (await this.#parts.command.call('TIME')) as [string, string];
-    // Expiry times are compared on Redis's clock, so machines with skewed clocks agree.
-    this.#clockOffset = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000) - Date.now();
+    const received = Date.now();
+    this.#clockOffset = Number(seconds) * 1_000 + Number(micros) / 1_000 - (sent + received) / 2;
     this.#inbox.start();
     this.#heartbeat = setInterval(() => void this.#beat(), Math.max(10, Math.floor(this.#parts.deadAfter / 5)));
     this.#heartbeat.unref();

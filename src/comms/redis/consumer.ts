@@ -123,7 +123,7 @@ export class RedisTaskConsumer {
         for (const delivery of batch) this.#handle(delivery);
       } catch (error) {
         if (this.#state !== 'running') return;
-        if (String((error as Error).message).startsWith('NOGROUP')) {
+        if (String((error as Error).message).includes('NOGROUP')) {
           // The stream or its group vanished (a Redis without persistence restarted, a key was deleted).
           await this.#ensureGroup().catch((e: unknown) => this.#ctx.report(e, `recreating the group of queue '${this.#spec.queue}'`));
           continue;
@@ -149,7 +149,8 @@ export class RedisTaskConsumer {
         this.#settledDuringHistory = undefined;
       }
       const lost = own.filter(([id]) => !this.#inFlight.has(id) && !settled.has(id));
-      if (lost.length > 0) return lost;
+      if (lost.length > free) this.#readHistory = true; // the rest next time, within concurrency
+      if (lost.length > 0) return lost.slice(0, free);
     }
     if (Date.now() >= this.#nextClaimAt) {
       const claimed = await this.#claim(free);
@@ -175,7 +176,10 @@ export class RedisTaskConsumer {
     this.#claimCursor = cursor;
     // A full batch may mean more are waiting: look again at once. Otherwise rest until the next round.
     this.#nextClaimAt = entries.length === count && cursor !== '0-0' ? 0 : Date.now() + this.#blockMs;
-    return entries.map(([id, fields, times]) => [id, fields, deliveriesOf(fields, times)]);
+    return entries
+      // Our own running tasks whose heartbeat came late: still ours, and already running.
+      .filter(([id]) => !this.#inFlight.has(id))
+      .map(([id, fields, times]) => [id, fields, deliveriesOf(fields, times)]);
   }
 
   #handle([id, fields, deliveries]: Delivery): void {
