@@ -105,3 +105,15 @@ export type {
   SqlitePersisterOptions, PostgresPersisterOptions, PgPool, Persister, CheckpointKey, ProcessBundle, Savable,
   RestorableClass, UnbundleOptions, JsonObject, JsonValue,
 } from './persistence/index.js';
+
+// Communicators (task queue, RPC, broadcast): in-process and Redis
+export {
+  LocalCommunicator, LocalBus, RedisCommunicator, CommunicatorError, CommunicatorClosedError, CommunicatorTimeoutError,
+  UnknownRecipientError, DuplicateSubscriberError, MessageEncodingError, TaskUndeliverableError,
+  CommunicatorConnectionError, MissingDependencyError,
+} from './comms/index.js';
+export type {
+  LocalCommunicatorOptions, RedisCommunicatorOptions, MessageKind, Communicator, CommunicatorOptions, TaskSubscriber,
+  TaskSubscriberOptions, TaskSendOptions, TaskInfo, RpcSubscriber, RpcSendOptions, RpcInfo, BroadcastSubscriber,
+  BroadcastFilter, BroadcastMessage, BroadcastSendOptions,
+} from './comms/index.js';
