@@ -117,3 +117,16 @@ export type {
   TaskSubscriberOptions, TaskSendOptions, TaskInfo, RpcSubscriber, RpcSendOptions, RpcInfo, BroadcastSubscriber,
   BroadcastFilter, BroadcastMessage, BroadcastSendOptions,
 } from './comms/index.js';
+
+// Remote control of processes (plumpy's launcher and controller)
+export {
+  ProcessLauncher, RemoteProcessController, RemoteProcessError, UnknownProcessError, ProcessTerminatedError,
+  ProcessNotRunningError, ProcessAlreadyRunningError, MissingPersisterError, InvalidControlMessageError, STATUS_MSG,
+  PAUSE_MSG, PLAY_MSG, KILL_MSG, DEFAULT_PROCESS_QUEUE,
+} from './comms/index.js';
+export type {
+  ProcessLauncherOptions, RemoteProcessControllerOptions, LaunchOptions, ContinueOptions, LaunchableClass,
+  RemoteProcessErrorOptions, ProcessStatus, StateChange, RunnerInfo, ControlRpc,
+} from './comms/index.js';
+export { remoteControlOf, claimProcess } from './process/remote.js';
+export type { RemoteControl, ClaimOptions } from './process/remote.js';

@@ -11,11 +11,10 @@
  *   npx tsx examples/process/remote.ts
  */
 import { z } from 'zod';
-import { Process, WorkChain, while_, type Default, type WorkChainSpec } from '../../src/index.js';
-import { RemoteProcessController } from '../../src/comms/controller.js';
-import { ProcessLauncher } from '../../src/comms/launcher.js';
-import { LocalCommunicator } from '../../src/comms/local/communicator.js';
-import { STATUS_MSG, type ProcessStatus } from '../../src/comms/remote-protocol.js';
+import {
+  LocalCommunicator, Process, ProcessLauncher, RemoteProcessController, STATUS_MSG, WorkChain, while_, type Default,
+  type ProcessStatus, type WorkChainSpec,
+} from '../../src/index.js';
 import { isMain, show, type Log } from './helpers.js';
 
 // Its own name: other examples have a SimpleProcess too.

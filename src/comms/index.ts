@@ -13,3 +13,16 @@ export type {
   Communicator, CommunicatorOptions, TaskSubscriber, TaskSubscriberOptions, TaskSendOptions, TaskInfo, RpcSubscriber,
   RpcSendOptions, RpcInfo, BroadcastSubscriber, BroadcastFilter, BroadcastMessage, BroadcastSendOptions,
 } from './types.js';
+
+// Remote control of processes: launcher, controller and their protocol
+export { ProcessLauncher } from './launcher.js';
+export type { ProcessLauncherOptions } from './launcher.js';
+export { RemoteProcessController } from './controller.js';
+export type { RemoteProcessControllerOptions, LaunchOptions, ContinueOptions, LaunchableClass } from './controller.js';
+export {
+  RemoteProcessError, UnknownProcessError, ProcessTerminatedError, ProcessNotRunningError, ProcessAlreadyRunningError,
+  MissingPersisterError, InvalidControlMessageError,
+} from './remote-errors.js';
+export type { RemoteProcessErrorOptions } from './remote-errors.js';
+export { STATUS_MSG, PAUSE_MSG, PLAY_MSG, KILL_MSG, DEFAULT_PROCESS_QUEUE } from './remote-protocol.js';
+export type { ProcessStatus, StateChange, RunnerInfo, ControlRpc } from './remote-protocol.js';
