@@ -318,7 +318,7 @@ describe('RedisExecutor and engines', { skip }, () => {
       });
     });
 
-    it('shutdown removes the client stream; a stopped engine leaves the registry', TEST, async () => {
+    it('shutdown removes the client stream; a stopped engine leaves the registry and removes its queue', TEST, async () => {
       const handle = engine();
       await handle.ready;
       const executor = client();
@@ -328,6 +328,7 @@ describe('RedisExecutor and engines', { skip }, () => {
       const left = await keysUnder(`${prefix}:tf:${queue}`);
       assert.deepEqual(left.filter((key) => /:results:|:engine:/.test(key)), []);
       assert.equal((await inspectFarm(REDIS_URL, { prefix, queue })).engines.length, 0);
+      assert.deepEqual(await keysUnder(`${prefix}:${queue}-engine-${handle.id}`), []);
     });
 
     it('works over TLS (rediss://) with an ACL user', { timeout: 90_000 }, async () => {

@@ -73,6 +73,7 @@ export class Engine implements EngineHandle {
   #heartbeat: Heartbeat | undefined;
   #outbox: Outbox | undefined;
   #workers: Worker[] = [];
+  #libs: Libraries | undefined;
   /** Local futures of the tasks running here, by `client:number`. */
   readonly #running = new Map<string, Future<unknown>>();
   readonly #cancelled = new Set<string>();
@@ -138,6 +139,7 @@ export class Engine implements EngineHandle {
   async #start(): Promise<void> {
     try {
       const libs = await loadLibraries();
+      this.#libs = libs;
       // Task modules first: a missing one is a usage error, found before joining the farm.
       await this.#preload();
       this.#command = this.#endpoint.client(libs, `taskfarm:${this.id}`);
@@ -205,6 +207,7 @@ export class Engine implements EngineHandle {
     // No new job; with `wait`, the running ones finish and report first.
     await Promise.all(this.#workers.map((worker) => worker.close(!wait).catch((error: Error) => this.#log(`closing a queue: ${error.message}`))));
     await this.#heartbeat?.stop().catch(() => undefined);
+    await this.#removeOwnQueue();
     await this.#local?.shutdown({ wait, cancelPending: !wait });
     await this.#outbox?.flushed();
     this.#outbox?.close();
@@ -212,6 +215,24 @@ export class Engine implements EngineHandle {
     this.#requests.clear();
     await Promise.all([this.#subscriber, this.#command].map((client) => client && closeClient(client)));
     if (this.#heartbeat) this.#log('stopped');
+  }
+
+  /**
+   * Removes the engine's own queue from Redis when nothing is left in it: engine ids are new at
+   * every start, and their queues must not pile up. Jobs that clients placed on it are theirs to
+   * take back once they see the engine gone, and the last one to do so removes the queue.
+   */
+  async #removeOwnQueue(): Promise<void> {
+    if (!this.#libs || !this.#command || this.#command.status !== 'ready') return;
+    const queue = new this.#libs.Queue(this.#keys.engineQueue(this.id), { connection: this.#command, prefix: this.#options.prefix });
+    queue.on('error', () => undefined);
+    try {
+      if ((await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0) await queue.obliterate({ force: true });
+    } catch (error) {
+      this.#log(`cannot remove its queue: ${(error as Error).message}`);
+    } finally {
+      await queue.close().catch(() => undefined);
+    }
   }
 
   /** @internal Its registry record now (a client that started it lists it before its first heartbeat). */
