@@ -26,6 +26,11 @@ export { ProcessExecutor } from './executors/processes.js';
 export type { ProcessExecutorOptions } from './executors/processes.js';
 export type { PoolOptions } from './executors/pool/pool-options.js';
 export type { PlacementPolicy, CustomPlacement, PlacementTask } from './executors/pool/placement.js';
+export { RedisExecutor, startEngine, redactUrl, TaskRefusedError, RedisConnectionError, inspectFarm } from './executors/redis/index.js';
+export type {
+  RedisExecutorOptions, LocalEngineOptions, EngineHandle, EngineOptions, RedisConnection, RedisConnectionOptions, FarmStatus,
+  JobCounts, EngineRecord,
+} from './executors/redis/index.js';
 export { createExecutor } from './executors/create.js';
 export type { BackendName } from './executors/create.js';
 export { ProgressReporter } from './core/progress.js';
