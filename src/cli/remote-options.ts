@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
+import { redactUrl } from '../core/secrets.js';
 import type { RedisCommunicator } from '../comms/redis/communicator.js';
 import { PostgresPersister } from '../persistence/postgres.js';
 import { SqlitePersister } from '../persistence/sqlite.js';
@@ -102,17 +103,4 @@ export async function openPersister(spec: PersisterSpec, options: { mustExist?: 
 /** How a persister is shown: `sqlite:/abs/path` or the URL with its password masked. */
 export function shownPersister(spec: PersisterSpec): string {
   return spec.kind === 'sqlite' ? `sqlite:${spec.path}` : redactUrl(spec.url);
-}
-
-/** A URL with its password (in the authority or a `password` parameter) masked; an unparseable one is not echoed. */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '<unparseable URL>';
-  }
-  if (parsed.password) parsed.password = '***';
-  if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-  return parsed.toString();
 }

@@ -50,7 +50,7 @@ describe('password masking', () => {
     assert.equal(redactUrl('redis://user:pa55@host:6380/2'), 'redis://user:***@host:6380/2');
     assert.equal(redactUrl('rediss://:pa55@host'), 'rediss://:***@host');
     assert.equal(redactUrl('redis://host:6379'), 'redis://host:6379');
-    assert.equal(redactUrl('not a url with pa55'), '<unparseable Redis URL>');
+    assert.equal(redactUrl('not a url with pa55'), '<unparseable URL>');
   });
 
   it('secretsOf finds the encoded and decoded password and the one in options; scrub masks them all', () => {

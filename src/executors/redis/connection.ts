@@ -1,6 +1,7 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ValidationError } from '../../core/errors.js';
+import { redactUrl, scrub, secretsOf } from '../../core/secrets.js';
 import { MissingDependencyError } from '../../comms/errors.js';
 import { RedisConnectionError } from './errors.js';
 
@@ -33,7 +34,6 @@ export interface Libraries {
   Worker: typeof Worker;
 }
 
-const MASK = '***';
 
 let loading: Promise<Libraries> | undefined;
 
@@ -107,9 +107,7 @@ export class RedisEndpoint {
 
   /** `text` with every spelling of the password masked. */
   scrub(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) out = out.split(secret).join(MASK);
-    return out;
+    return scrub(text, this.#secrets);
   }
 
   /**
@@ -175,33 +173,6 @@ export class RedisEndpoint {
       log(`the ${role} connection to Redis at ${this.shown} is back`);
     });
   }
-}
-
-/** A Redis URL fit for messages: the password masked, user and host kept (they say what failed). */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = MASK;
-    return parsed.toString();
-  } catch {
-    return '<unparseable Redis URL>';
-  }
-}
-
-/** Every spelling of the password that a URL or ioredis options carry, longest first. */
-function secretsOf(url: string, options: Record<string, unknown>): string[] {
-  const secrets = new Set<string>();
-  try {
-    const { password } = new URL(url);
-    if (password) {
-      secrets.add(password);
-      secrets.add(decodeURIComponent(password));
-    }
-  } catch {
-    // an unparseable URL is never shown
-  }
-  if (typeof options.password === 'string' && options.password) secrets.add(options.password);
-  return [...secrets].sort((a, b) => b.length - a.length);
 }
 
 /** Closes a client: politely (after its queued commands) when it is up, at once otherwise. */

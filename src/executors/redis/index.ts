@@ -5,7 +5,7 @@ export { startEngine } from './engine.js';
 export type { EngineHandle } from './engine.js';
 export type { EngineOptions } from './engine-options.js';
 export type { RedisConnection, RedisConnectionOptions } from './connection.js';
-export { redactUrl } from './connection.js';
+export { redactUrl } from '../../core/secrets.js';
 export { TaskRefusedError, RedisConnectionError } from './errors.js';
 export { inspectFarm } from './inspect.js';
 export type { FarmStatus, JobCounts } from './inspect.js';
