@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskResult } from '../core/future.js';
-import { Deque } from '../executors/pool/queue.js';
+import { Deque } from '../core/deque.js';
 import type { TaskReference } from '../task/define.js';
 import type { Executor, SubmitOptions } from '../executors/types.js';
 import type { InputSource } from './inputs.js';

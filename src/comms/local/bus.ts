@@ -1,3 +1,4 @@
+import { Deque } from '../../core/deque.js';
 import { DuplicateSubscriberError, UnknownRecipientError } from '../errors.js';
 import type { ConsumerSpec, TaskSettlement } from '../base.js';
 
@@ -22,44 +23,8 @@ interface Consumer {
   readonly inFlight: Set<QueuedTask>;
 }
 
-/** A FIFO whose shift is O(1) (Array#shift copies the array: quadratic with thousands waiting). */
-class Fifo<T> {
-  #items: T[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(item: T): void {
-    this.#items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head]!;
-    this.#head += 1;
-    if (this.#head > 1_024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
-
-  /** Puts items back at the front, in their order. */
-  unshift(...items: T[]): void {
-    this.#items = [...items, ...this.#items.slice(this.#head)];
-    this.#head = 0;
-  }
-
-  remove(item: T): void {
-    const index = this.#items.indexOf(item, this.#head);
-    if (index >= 0) this.#items.splice(index, 1);
-  }
-}
-
 interface Queue {
-  readonly pending: Fifo<QueuedTask>;
+  readonly pending: Deque<QueuedTask>;
   readonly consumers: Consumer[];
   /** Round-robin position: the next consumer to offer a task to. */
   next: number;
@@ -131,7 +96,7 @@ export class LocalBus {
       const tasks = [...consumer.inFlight];
       consumer.inFlight.clear();
       for (const task of tasks) delete task.holder;
-      queue.pending.unshift(...tasks);
+      for (let i = tasks.length - 1; i >= 0; i -= 1) queue.pending.unshift(tasks[i]!);
       this.#schedulePump(queue);
     }
   }
@@ -139,7 +104,7 @@ export class LocalBus {
   #queue(name: string): Queue {
     let queue = this.#queues.get(name);
     if (!queue) {
-      queue = { pending: new Fifo(), consumers: [], next: 0, pumpScheduled: false };
+      queue = { pending: new Deque<QueuedTask>(), consumers: [], next: 0, pumpScheduled: false };
       this.#queues.set(name, queue);
     }
     return queue;
