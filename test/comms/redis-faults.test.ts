@@ -11,7 +11,7 @@ import { RedisCommunicator, type RedisCommunicatorOptions } from '../../src/comm
 import type { Communicator, TaskInfo } from '../../src/comms/types.js';
 import { REDIS_URL } from '../support/services.js';
 import { deleteKeys, uniquePrefix } from './support/redis.js';
-import { PrivateRedis, privateRedisSkip } from './support/redis-server.js';
+import { PrivateRedis, privateRedisSkip } from '../support/redis-server.js';
 
 const skip = await privateRedisSkip();
 const TEST_TIMEOUT = 60_000;

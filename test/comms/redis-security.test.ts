@@ -12,7 +12,7 @@ import { serializeError } from '../../src/core/error-codec.js';
 import { CommunicatorConnectionError } from '../../src/comms/errors.js';
 import { RedisCommunicator } from '../../src/comms/redis/communicator.js';
 import type { Communicator } from '../../src/comms/types.js';
-import { PrivateRedis, freePort, privateRedisSkip } from './support/redis-server.js';
+import { PrivateRedis, freePort, privateRedisSkip } from '../support/redis-server.js';
 
 const skip = await privateRedisSkip();
 const TEST_TIMEOUT = 60_000;

@@ -10,7 +10,7 @@ import { serviceSkip } from '../support/services.js';
 import { delay, TempDir, waitFor, within } from './helpers.js';
 import { killEngineProcess, startEngineProcess, type EngineProcess } from './redis-fixtures/engine-process.js';
 import { deleteKeys, REDIS_URL, TASK_MODULES, uniquePrefix, uniqueQueue } from './redis-fixtures/redis.js';
-import { PrivateRedis } from './redis-fixtures/redis-server.js';
+import { PrivateRedis } from '../support/redis-server.js';
 import { logThenWait, sleep } from './redis-fixtures/tasks.js';
 
 const skip = await serviceSkip('Redis');

@@ -21,7 +21,7 @@ import { fib } from '../fixtures/tasks.js';
 import { serviceSkip } from '../support/services.js';
 import { settled, TempDir, waitFor, within } from './helpers.js';
 import { deleteKeys, keysUnder, REDIS_URL, TASK_MODULES, uniquePrefix, uniqueQueue } from './redis-fixtures/redis.js';
-import { PrivateRedis } from './redis-fixtures/redis-server.js';
+import { PrivateRedis } from '../support/redis-server.js';
 import { add, engineOf, failQuota, logThenWait, QuotaError } from './redis-fixtures/tasks.js';
 
 const skip = await serviceSkip('Redis');

@@ -1,17 +1,20 @@
-// A private redis-server for the tests that stop Redis, or need TLS or ACL users: the shared one
-// on 6379 serves other tests at the same time and must never be touched.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// A private redis-server for the tests that stop, crash or reconfigure Redis, or need TLS or ACL
+// users: the shared one on 6379 serves other tests at the same time and must never be touched.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serviceSkip } from './services.js';
 
 export interface PrivateRedisOptions {
   /** Append-only file, fsync on every write: what Redis acknowledged survives a crash. */
   persistent?: boolean;
   /** Serve TLS only (a fresh CA and server certificate are made). */
   tls?: boolean;
+  /** Listen on this port (a free one by default). */
+  port?: number;
   /** Extra redis-server arguments (ACL users...). */
   args?: string[];
 }
@@ -29,7 +32,7 @@ export class PrivateRedis {
   }
 
   static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
-    const server = new PrivateRedis(await freePort(), options);
+    const server = new PrivateRedis(options.port ?? (await freePort()), options);
     await server.start();
     return server;
   }
@@ -88,7 +91,8 @@ export class PrivateRedis {
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -106,4 +110,19 @@ function makeCertificates(dir: string): void {
   run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
   execFileSync('sh', ['-c', "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext"], { cwd: dir });
   run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.crt');
+}
+
+/**
+ * Like serviceSkip('Redis'), and the redis-server binary must be there too: a local run without it
+ * skips with the reason, CI=true fails.
+ */
+export async function privateRedisSkip(): Promise<false | string> {
+  const service = await serviceSkip('Redis');
+  if (service) return service;
+  const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (found.status === 0) return false;
+  const reason = 'the redis-server binary is not on PATH (needed to run a private server)';
+  if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: service tests must run)`);
+  console.log(`# skipping private Redis tests: ${reason}`);
+  return reason;
 }
