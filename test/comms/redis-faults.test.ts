@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { RedisCommunicator, type RedisCommunicatorOptions } from '../../src/comms/redis/communicator.js';
 import type { Communicator, TaskInfo } from '../../src/comms/types.js';
 import { REDIS_URL } from '../support/services.js';
-import { deleteKeys, uniquePrefix } from './support/redis.js';
+import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
 import { PrivateRedis, privateRedisSkip } from '../support/redis-server.js';
 
 const skip = await privateRedisSkip();

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { UnknownRecipientError } from '../../src/comms/errors.js';
 import { RedisCommunicator } from '../../src/comms/redis/communicator.js';
 import { REDIS_URL, serviceSkip } from '../support/services.js';
-import { deleteKeys, keysUnder, uniquePrefix } from './support/redis.js';
+import { deleteKeys, keysUnder, uniquePrefix } from '../support/redis-keys.js';
 
 const skip = await serviceSkip('Redis');
 

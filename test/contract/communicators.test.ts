@@ -2,7 +2,7 @@
 import { LocalBus } from '../../src/comms/local/bus.js';
 import { LocalCommunicator } from '../../src/comms/local/communicator.js';
 import { RedisCommunicator } from '../../src/comms/redis/communicator.js';
-import { deleteKeys, uniquePrefix } from '../comms/support/redis.js';
+import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
 import { REDIS_URL, serviceSkip } from '../support/services.js';
 import { communicatorContract } from './communicator-contract.js';
 

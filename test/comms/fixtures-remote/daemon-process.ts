@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export { deleteKeys as deleteRedisKeys } from '../support/redis.js';
+export { deleteKeys as deleteRedisKeys } from '../../support/redis-keys.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHAINS_MODULE = 'test/comms/fixtures-remote/daemon-chains.ts';
