@@ -3,7 +3,7 @@ import type { Future, TaskResult } from '../core/future.js';
 import { createExecutor, type BackendName } from '../executors/create.js';
 import type { PoolOptions } from '../executors/pool/pool-options.js';
 import type { Executor, SubmitOptions, WorkerInfo } from '../executors/types.js';
-import { toTaskSpec } from '../task/define.js';
+import { taskDefinition } from '../task/definition.js';
 import { evaluateDependency, type Outcome } from './dependencies.js';
 import { ImpossibleDependencyError, TaskAlreadyFinishedError, UnknownTaskIdError, WaitTimeoutError } from './errors.js';
 import type { FarmResult } from './result.js';
@@ -114,7 +114,7 @@ export class TaskClient implements AsyncDisposable {
         if (dependency === undefined) continue;
         for (const id of normalizeDependency(dependency).ids) if (!this.#forgotten.has(id)) this.#record(id, `a dependency of ${t}`);
       }
-      checkTravels(t.fn); // a closure fails here, not later in a recovery chain
+      taskDefinition(t.fn); // a closure fails here, not later in a recovery chain
     }
   }
 
@@ -273,7 +273,7 @@ export class TaskClient implements AsyncDisposable {
     let future: Future<unknown>;
     try {
       future = steps
-        ? this.executor.submit(scopedCall, [toTaskSpec(task.fn), task.args, steps], options) as Future<unknown>
+        ? this.executor.submit(scopedCall, [taskDefinition(task.fn).spec, task.args, steps], options) as Future<unknown>
         : this.executor.submit(task.fn as never, task.args as never, options);
     } catch (error) {
       if (first) throw error; // `run` reports it, and keeps nothing
@@ -395,16 +395,6 @@ export class TaskClient implements AsyncDisposable {
       }
     });
   }
-}
-
-const travels = new WeakSet<object>();
-
-/** Throws `TaskDefinitionError` for a task function that cannot reach a worker (checked once per function). */
-function checkTravels(fn: unknown): void {
-  if (typeof fn === 'object' && fn !== null && travels.has(fn)) return;
-  if (typeof fn === 'function' && travels.has(fn)) return;
-  toTaskSpec(fn);
-  if ((typeof fn === 'object' && fn !== null) || typeof fn === 'function') travels.add(fn);
 }
 
 function combine(where: ((worker: WorkerInfo) => boolean) | undefined, follow: Set<string> | undefined): ((worker: WorkerInfo) => boolean) | undefined {

@@ -4,7 +4,8 @@ import { InlineExecutor } from '../executors/local.js';
 import { validateSubmitOptions } from '../executors/options.js';
 import type { Backoff, WorkerInfo } from '../executors/types.js';
 import { workerScope } from '../executors/runtime/context.js';
-import { toTaskSpec, type TaskLike } from '../task/define.js';
+import type { TaskLike } from '../task/define.js';
+import { taskDefinition } from '../task/definition.js';
 import { RecoveryLoopError } from './errors.js';
 import { scopedCall, scopeSteps } from './scoped.js';
 
@@ -186,7 +187,7 @@ export class FarmTask<A extends unknown[] = unknown[], R = unknown> implements F
     const saved = new Map(scope);
     try {
       if (!steps) return await executor.submit(this.fn, this.args, { timeout: this.timeout });
-      const outcome = await executor.submit(scopedCall, [toTaskSpec(this.fn), this.args, steps], { timeout: this.timeout });
+      const outcome = await executor.submit(scopedCall, [taskDefinition(this.fn).spec, this.args, steps], { timeout: this.timeout });
       return outcome.value as Awaited<R>;
     } finally {
       scope.clear();

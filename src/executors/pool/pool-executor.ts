@@ -6,8 +6,8 @@ import {
 } from '../../core/errors.js';
 import { now } from '../../core/ids.js';
 import { findUncloneable } from '../../task/clone-check.js';
-import { toTaskSpec } from '../../task/define.js';
-import { specKey, type TaskSpec } from '../../task/spec.js';
+import { taskDefinition } from '../../task/definition.js';
+import type { TaskSpec } from '../../task/spec.js';
 import { BaseExecutor } from '../base.js';
 import { nonNegative, positiveInteger } from '../options.js';
 import type { ShutdownOptions, SubmitOptions, WorkerInfo } from '../types.js';
@@ -188,8 +188,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       const known = this.#defsByTask.get(task);
       if (known !== undefined) return known;
     }
-    const spec = toTaskSpec(task);
-    const key = specKey(spec);
+    const { spec, key } = taskDefinition(task);
     let id = this.#defsByKey.get(key);
     if (id === undefined) {
       id = this.#specs.push(spec) - 1;

@@ -6,8 +6,8 @@ import {
 } from '../../core/errors.js';
 import { now } from '../../core/ids.js';
 import { findUncloneable } from '../../task/clone-check.js';
-import { toTaskSpec } from '../../task/define.js';
-import { specKey, type TaskSpec } from '../../task/spec.js';
+import { taskDefinition } from '../../task/definition.js';
+import type { TaskSpec } from '../../task/spec.js';
 import { BaseExecutor } from '../base.js';
 import { Job } from '../job.js';
 import { deliverComm } from '../messages.js';
@@ -127,7 +127,6 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
   readonly #log: (line: string) => void;
   readonly #views = new EngineViews();
   readonly #sizer = new JobSizer();
-  readonly #specs = new WeakMap<object, { spec: TaskSpec; key: string }>();
   /** Tasks in Redis (queued there or running on an engine), by wire number. */
   readonly #byNum = new Map<number, RedisJob>();
   readonly #sent = new Map<string, SentJob>();
@@ -224,13 +223,7 @@ export class RedisExecutor extends BaseExecutor<RedisJob> {
 
   protected createJob(task: unknown, args: unknown[], options: SubmitOptions): RedisJob {
     const job = new RedisJob(args, options, this);
-    const cacheable = typeof task === 'function' || (typeof task === 'object' && task !== null);
-    let definition = cacheable ? this.#specs.get(task) : undefined;
-    if (!definition) {
-      const spec = toTaskSpec(task);
-      definition = { spec, key: specKey(spec) };
-      if (cacheable) this.#specs.set(task, definition);
-    }
+    const definition = taskDefinition(task);
     job.spec = definition.spec;
     job.defKey = definition.key;
     return job;
