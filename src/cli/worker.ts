@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { TaskfarmError, ValidationError } from '../core/errors.js';
 import { RedisEndpoint } from '../executors/redis/connection.js';
 import { startEngine, type EngineHandle } from '../executors/redis/engine.js';
-import type { EngineOptions } from '../executors/redis/engine-options.js';
+import { ENGINE_BACKENDS, type EngineBackend, type EngineOptions } from '../executors/redis/engine-options.js';
 import { argsError, integerOption } from './args.js';
 import type { Command, CommandIO } from './command.js';
 import { signalExitCode, StopSignals } from './interrupt.js';
@@ -23,8 +23,11 @@ Options:
   -t, --tasks MODULE          a task module the engine runs (a path; a directory allows every
                               module under it); repeat it, or list more modules after it
       --allow-source          also run functions shipped as source (see Security)
-  -w, --workers N             size of the engine's pool (default: the number of CPUs)
-  -b, --backend NAME          threads (default) or processes (isolated; always killable)
+  -w, --workers N             size of the engine's pool (default: the number of CPUs; 16 for
+                              the async backend)
+  -b, --backend NAME          threads (default), processes (isolated; always killable), or
+                              async (on the engine's event loop, like a plain BullMQ worker:
+                              for I/O-bound and tiny tasks; a blocking task blocks the engine)
   -p, --property KEY=VALUE    a property for placement with 'where' (repeatable); VALUE is JSON
                               when it parses (4, true, "eu", [1,2]), else a string
       --id ID                 the engine's id (default: e- and 8 random hex digits)
@@ -95,7 +98,7 @@ export function parseWorkerArgs(argv: string[], cwd: string, env: NodeJS.Process
     throw new ValidationError(`unexpected argument '${positionals[0]}'; task modules follow --tasks`);
   }
   const backend = values.backend ?? 'threads';
-  if (backend !== 'threads' && backend !== 'processes') throw new ValidationError(`invalid --backend '${backend}': expected threads or processes`);
+  if (!(ENGINE_BACKENDS as readonly string[]).includes(backend)) throw new ValidationError(`invalid --backend '${backend}': expected ${ENGINE_BACKENDS.join(', ')}`);
   const ms = (flag: string, text: string | undefined): number | undefined => integerOption(flag, text, 1);
   return {
     connection: { url, connectTimeout: ms('--connect-timeout', values['connect-timeout']) },
@@ -105,7 +108,7 @@ export function parseWorkerArgs(argv: string[], cwd: string, env: NodeJS.Process
     allowModules: [...(values.tasks ?? []), ...positionals].map((module) => (module.startsWith('file:') ? module : new URL(module, `file://${cwd}/`).href)),
     allowSource: values['allow-source'] ?? false,
     workers: integerOption('--workers', values.workers, 1),
-    backend,
+    backend: backend as EngineBackend,
     properties: parseProperties(values.property ?? []),
     concurrency: integerOption('--concurrency', values.concurrency, 1),
     heartbeatInterval: ms('--heartbeat', values.heartbeat),

@@ -12,7 +12,7 @@ const BACKENDS: readonly BackendName[] = ['threads', 'processes', 'inline', 'asy
 
 /**
  * Makes an executor by backend name. Pool options apply to threads and processes; `inline` and
- * `async` take only `properties` (and `workers` as the async concurrency).
+ * `async` take only `properties` and `taskWorkerId` (and `workers` as the async concurrency).
  */
 export function createExecutor(backend: BackendName = 'threads', options: PoolOptions = {}): Executor {
   switch (backend) {
@@ -21,13 +21,15 @@ export function createExecutor(backend: BackendName = 'threads', options: PoolOp
     case 'processes':
       return new ProcessExecutor(options);
     case 'inline':
-      return new InlineExecutor({ properties: typeof options.properties === 'function' ? options.properties(0) : options.properties });
+      return new InlineExecutor({ properties: propertiesOfOne(options), taskWorkerId: options.taskWorkerId });
     case 'async':
-      return new AsyncExecutor({
-        concurrency: options.workers,
-        properties: typeof options.properties === 'function' ? options.properties(0) : options.properties,
-      });
+      return new AsyncExecutor({ concurrency: options.workers, properties: propertiesOfOne(options), taskWorkerId: options.taskWorkerId });
     default:
       throw new ValidationError(`Unknown backend '${String(backend)}'; expected one of: ${BACKENDS.join(', ')}`);
   }
+}
+
+/** The properties of the one worker of an in-process executor. */
+function propertiesOfOne(options: PoolOptions): Record<string, unknown> | undefined {
+  return typeof options.properties === 'function' ? options.properties(0) : options.properties;
 }

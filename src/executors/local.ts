@@ -24,15 +24,17 @@ abstract class LocalExecutor extends BaseExecutor<LocalJob> {
   readonly #startInSubmit: boolean;
   readonly #running = new Set<LocalJob>();
   #properties: Record<string, unknown>;
+  readonly #taskWorkerId: string | undefined;
   #done = 0;
   #failed = 0;
   #pumping = false;
 
-  constructor(concurrency: number, startInSubmit: boolean, properties: Record<string, unknown> = {}) {
+  constructor(concurrency: number, startInSubmit: boolean, options: LocalOptions) {
     super();
     this.#concurrency = concurrency;
     this.#startInSubmit = startInSubmit;
-    this.#properties = { ...properties };
+    this.#properties = { ...options.properties };
+    this.#taskWorkerId = options.taskWorkerId;
   }
 
   protected createJob(task: unknown, args: unknown[], options: SubmitOptions): LocalJob {
@@ -108,7 +110,7 @@ abstract class LocalExecutor extends BaseExecutor<LocalJob> {
     this.#running.add(job);
     job.start(this.kind, this.recorder);
     const attempt = job.attempts;
-    const context = new TaskContextImpl(this.kind, localChannel(job.options.messages));
+    const context = new TaskContextImpl(this.#taskWorkerId ?? this.kind, localChannel(job.options.messages));
     job.context = context;
     const { timeout } = job.options;
     if (timeout !== undefined) {
@@ -178,7 +180,15 @@ export interface InlineExecutorOptions {
    * @default {}
    */
   properties?: Record<string, unknown>;
+  /**
+   * The worker id tasks see in their context (`this.workerId`) when it must not be the executor's
+   * kind: a Redis engine gives its tasks its own id, the one their results carry.
+   * @default the executor's kind ('inline', 'async')
+   */
+  taskWorkerId?: string;
 }
+
+type LocalOptions = InlineExecutorOptions;
 
 /**
  * Runs each task inside `submit`, in the caller: a synchronous task has finished when `submit`
@@ -188,22 +198,17 @@ export class InlineExecutor extends LocalExecutor {
   readonly kind = 'inline';
 
   constructor(options: InlineExecutorOptions = {}) {
-    super(Infinity, true, options.properties);
+    super(Infinity, true, options);
   }
 }
 
 /** Options of {@link AsyncExecutor}. */
-export interface AsyncExecutorOptions {
+export interface AsyncExecutorOptions extends InlineExecutorOptions {
   /**
    * How many tasks run at once.
    * @default 16
    */
   concurrency?: number;
-  /**
-   * Properties of its one worker, for `where`.
-   * @default {}
-   */
-  properties?: Record<string, unknown>;
 }
 
 /**
@@ -214,7 +219,7 @@ export class AsyncExecutor extends LocalExecutor {
   readonly kind = 'async';
 
   constructor(options: AsyncExecutorOptions = {}) {
-    super(positiveInteger('concurrency', options.concurrency, 16), false, options.properties);
+    super(positiveInteger('concurrency', options.concurrency, 16), false, options);
   }
 }
 

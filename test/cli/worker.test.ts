@@ -31,7 +31,7 @@ describe('taskfarm worker and status: usage', () => {
   it('bad usage exits with 2 and one line naming the problem', TEST, async () => {
     const cases: Array<[string[], RegExp]> = [
       [['worker'], /needs --redis URL/],
-      [['worker', '--redis', REDIS_URL, '--backend', 'gpu'], /invalid --backend 'gpu'/],
+      [['worker', '--redis', REDIS_URL, '--backend', 'gpu'], /invalid --backend 'gpu': expected threads, processes, async/],
       [['worker', '--redis', REDIS_URL, '--property', 'novalue'], /invalid --property 'novalue'/],
       [['worker', '--redis', REDIS_URL, '--workers', '0'], /invalid --workers '0'/],
       [['worker', '--redis', REDIS_URL, '--tasks', 'no/such/module.js'], /no\/such\/module\.js does not exist/],
@@ -120,6 +120,17 @@ describe('taskfarm worker and status on Redis', { skip }, () => {
     assert.equal(exit.code, 143, engine.log());
     assert.match(engine.log(), /stopped/);
     await waitFor(() => executor.workers().length === 0, 'the engine to leave the registry');
+  });
+
+  it('--backend async runs tasks on the engine\'s event loop, under the engine\'s id', TEST, async () => {
+    const queue = uniqueQueue();
+    const engine = await start(queue, '--tasks', TASKS, '--backend', 'async');
+    assert.match(engine.log(), /1 tasks at once on its event loop/);
+    const executor = client(queue);
+    assert.equal(await executor.submit(add, [40, 2]), 42);
+    assert.equal(await executor.submit(engineOf, []), engine.id);
+    const text = await runCli(['status', '--redis', REDIS_URL, '--prefix', prefix, '--queue', queue]);
+    assert.match(text.stdout.split('\n').find((line) => line.includes(engine.id)) ?? text.stdout, /1 async/);
   });
 
   it('--allow-source runs functions shipped as source, and says so loudly', TEST, async () => {

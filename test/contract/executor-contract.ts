@@ -246,6 +246,21 @@ export function executorContract(name: string, make: () => Executor, caps: Execu
         assert.deepEqual(back, value);
       });
 
+      test('values that JSON would change round-trip exactly: undefined, -0, NaN, holes', async () => {
+        const sparse: unknown[] = [1];
+        sparse[2] = 3;
+        const values: unknown[] = [
+          [undefined, -0, Number.NaN, Infinity], { a: undefined, b: [undefined] }, sparse,
+          { plain: { list: [1, 'two', null] }, when: new Date(0) }, 'text ü 🚀', -0, null,
+        ];
+        for (const value of values) {
+          const back = await ex.submit(identity, [value]);
+          assert.deepEqual(back, value);
+          if (value === sparse) assert.equal(1 in (back as unknown[]), false, 'the hole stays a hole');
+          if (Array.isArray(value) && value.length === 4) assert.ok(Object.is((back as unknown[])[1], -0), '-0 stays -0');
+        }
+      });
+
       test('a task returning undefined (or nothing) resolves to undefined with ok = true', async () => {
         const future = ex.submit(() => undefined, []);
         assert.equal(await future, undefined);

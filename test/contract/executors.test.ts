@@ -45,9 +45,9 @@ if (redisSkip) {
   describe('executor contract: RedisExecutor', { skip: redisSkip }, () => undefined);
 } else {
   const prefix = uniquePrefix('contract');
-  const redis = (engines: number) => (): RedisExecutor => new RedisExecutor({
+  const redis = (engines: number, backend: 'threads' | 'async' = 'threads') => (): RedisExecutor => new RedisExecutor({
     connection: REDIS_URL, prefix, queue: uniqueQueue(), registryInterval: 200,
-    localEngines: { count: engines, workers: 1, allowSource: true, allowModules: TASK_MODULES, heartbeatInterval: 250, heartbeatTtl: 2000 },
+    localEngines: { count: engines, workers: 1, backend, allowSource: true, allowModules: TASK_MODULES, heartbeatInterval: 250, heartbeatTtl: 2000 },
   });
   executorContract('RedisExecutor', redis(2), {
     crossesBoundary: true,
@@ -55,6 +55,13 @@ if (redisSkip) {
     runsInSubmit: false,
     multiWorker: true,
     makeSerial: redis(1),
+  });
+  executorContract('RedisExecutor on async engines', redis(2, 'async'), {
+    crossesBoundary: true,
+    canKill: false, // tasks run on the engine's event loop: synchronous code cannot be stopped
+    runsInSubmit: false,
+    multiWorker: true,
+    makeSerial: redis(1, 'async'),
   });
   after(() => deleteKeys(prefix));
 }

@@ -5,6 +5,11 @@ import type { PoolOptions } from '../pool/pool-options.js';
 import type { RedisConnection } from './connection.js';
 import { checkName, newRedisId } from './keys.js';
 
+/** Where an engine runs tasks (see {@link EngineOptions.backend}). */
+export type EngineBackend = 'threads' | 'processes' | 'async';
+
+export const ENGINE_BACKENDS: readonly EngineBackend[] = ['threads', 'processes', 'async'];
+
 /** Options of {@link startEngine} (and of `taskfarm worker`). */
 export interface EngineOptions {
   /** The Redis server: a URL (`redis://`, `rediss://` for TLS) or `{ url, options }`. */
@@ -26,14 +31,18 @@ export interface EngineOptions {
   id?: string;
   /**
    * Size of the engine's own pool: how many tasks it runs at once.
-   * @default os.availableParallelism()
+   * @default os.availableParallelism() (16 with the `async` backend)
    */
   workers?: number;
   /**
-   * Where the engine runs tasks: worker threads, or child processes (isolated, always killable).
+   * Where the engine runs tasks: worker threads; child processes (isolated, always killable); or
+   * `async`, on the engine's own event loop, `workers` at once, like a plain BullMQ worker: no
+   * thread hop, so the fastest for I/O-bound tasks (HTTP calls, queries) and tiny ones, but a task
+   * that blocks the loop blocks the engine (its heartbeat, its job locks), and a timeout settles
+   * the task without stopping code that ignores its signal.
    * @default 'threads'
    */
-  backend?: 'threads' | 'processes';
+  backend?: EngineBackend;
   /**
    * The engine's properties, for placement with `where` (IPython's engine properties). JSON values.
    * @default {}
@@ -101,11 +110,11 @@ export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'pool' | 'conne
 
 export function resolveEngineOptions(options: EngineOptions): ResolvedEngineOptions {
   if (!options || typeof options !== 'object') throw new ValidationError('startEngine(options): options must be an object');
-  const workers = positiveInteger('workers', options.workers, availableParallelism());
   const backend = options.backend ?? 'threads';
-  if (backend !== 'threads' && backend !== 'processes') {
-    throw new ValidationError(`Invalid option 'backend': expected 'threads' or 'processes', got ${String(backend)}`);
+  if (!ENGINE_BACKENDS.includes(backend)) {
+    throw new ValidationError(`Invalid option 'backend': expected ${ENGINE_BACKENDS.map((name) => `'${name}'`).join(', ')}, got ${String(backend)}`);
   }
+  const workers = positiveInteger('workers', options.workers, backend === 'async' ? 16 : availableParallelism());
   const heartbeatInterval = positiveInteger('heartbeatInterval', options.heartbeatInterval, 1000);
   const heartbeatTtl = positiveInteger('heartbeatTtl', options.heartbeatTtl, 5000);
   if (heartbeatTtl <= heartbeatInterval) {

@@ -9,11 +9,13 @@ import { specKey, type TaskSpec } from '../../task/spec.js';
 import { createExecutor } from '../create.js';
 import type { Executor, SubmitOptions, TaskMessages } from '../types.js';
 import { closeClient, loadLibraries, RedisEndpoint, type Libraries } from './connection.js';
-import { checkJson, resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
+import { checkJson, resolveEngineOptions, type EngineBackend, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { Keys } from './keys.js';
 import { Outbox } from './outbox.js';
 import { TaskPolicy } from './policy.js';
-import { clientOf, decode, decodeJobData, type ControlMessage, type EngineRecord, type JobData, type WireTask } from './protocol.js';
+import {
+  clientOf, decode, decodeJobData, type ControlMessage, type DoneMessage, type EngineRecord, type JobData, type WireTask,
+} from './protocol.js';
 import { Heartbeat } from './registry.js';
 
 /** Cancellations remembered for tasks not seen yet (the cancel can arrive before the job). */
@@ -164,8 +166,7 @@ export class Engine implements EngineHandle {
       await this.#heartbeat.start();
       this.#workers = [this.#keys.queue, this.#keys.engineQueue(this.id)].map((name) => this.#consume(libs, name));
       await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
-      const unit = backend === 'threads' ? (workers === 1 ? 'thread' : 'threads') : (workers === 1 ? 'process' : 'processes');
-      this.#log(`ready on ${this.#endpoint.shown}, queue '${this.#options.queue}', ${workers} ${unit}`);
+      this.#log(`ready on ${this.#endpoint.shown}, queue '${this.#options.queue}', ${describePool(backend, workers)}`);
     } catch (error) {
       await this.#close(false);
       throw error;
@@ -256,7 +257,7 @@ export class Engine implements EngineHandle {
     // The results are written before BullMQ completes the job (same connection, in order): an
     // engine dying in between leaves a stalled job that runs again, never a completed job whose
     // results are lost.
-    outbox.sendNow();
+    await outbox.sent();
     return payload.tasks.length;
   }
 
@@ -268,7 +269,10 @@ export class Engine implements EngineHandle {
       if (ok) this.#done += 1;
       else this.#failed += 1;
       if (this.#abandoning || this.#cancelled.has(key)) return;
-      this.#outbox!.push(client, { t: 'done', n: task.n, e: this.id, ok, v: ok ? value : serializeError(value), ms });
+      const done: DoneMessage = { t: 'done', n: task.n, e: this.id, ok, ms };
+      if (!ok) done.v = serializeError(value);
+      else if (value !== undefined) done.v = value;
+      this.#outbox!.push(client, done);
     };
     let future: Future<unknown>;
     try {
@@ -393,4 +397,10 @@ export class Engine implements EngineHandle {
         break;
     }
   }
+}
+
+function describePool(backend: EngineBackend, workers: number): string {
+  if (backend === 'async') return `${workers} tasks at once on its event loop`;
+  const unit = backend === 'threads' ? 'thread' : 'process';
+  return `${workers} ${unit}${workers === 1 ? '' : (unit === 'process' ? 'es' : 's')}`;
 }

@@ -34,6 +34,8 @@ export class Outbox {
   readonly #renewed = new Map<string, number>();
   /** Settles when what is pending now has been written. */
   #next: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Settles when what is pending now has been sent (not yet answered). */
+  #sending: { promise: Promise<void>; resolve: () => void } | undefined;
   #last: Promise<void> = Promise.resolve();
 
   constructor(client: Redis, keys: Keys, onError: (error: Error) => void) {
@@ -49,6 +51,8 @@ export class Outbox {
     this.#pending.clear();
     this.#next?.resolve();
     this.#next = undefined;
+    this.#sending?.resolve();
+    this.#sending = undefined;
   }
 
   push(clientId: string, message: EngineMessage): void {
@@ -67,13 +71,18 @@ export class Outbox {
   }
 
   /**
-   * Sends what is pending now, without waiting for Redis to answer. Commands on one connection run
-   * in the order they were sent, so a BullMQ command sent after this on the same connection (the
-   * completion of the job these results belong to) runs after these writes: a job is never seen
-   * completed without its results, and the engine need not wait a round trip before completing it.
+   * Resolves once every message pushed so far has been sent, at the end of this turn of the event
+   * loop, with what other jobs pushed meanwhile (one write for them all), without waiting for Redis
+   * to answer. Commands on one connection run in the order they were sent, so a BullMQ command sent
+   * after this on the same connection (the completion of the job these results belong to) runs
+   * after these writes: a job is never seen completed without its results, and the engine need not
+   * wait a round trip before completing it.
    */
-  sendNow(): void {
-    if (this.#pending.size > 0) this.#flush();
+  sent(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    this.#schedule(0);
+    this.#sending ??= deferred();
+    return this.#sending.promise;
   }
 
   #schedule(delay: number): void {
@@ -94,6 +103,9 @@ export class Outbox {
     const done = this.#next;
     this.#pending = new Map();
     this.#next = undefined;
+    // Its waiters run after this function has sent the writes below.
+    this.#sending?.resolve();
+    this.#sending = undefined;
     if (batch.size === 0) {
       done?.resolve();
       return;
@@ -133,7 +145,7 @@ function encodeAll(messages: EngineMessage[]): Buffer {
         return message;
       } catch (error) {
         if (message.t === 'done') {
-          const failure = new TaskDefinitionError(`The result of task ${message.n} cannot be sent to the client: ${(error as Error).message}`);
+          const failure = new TaskDefinitionError(`The return value of task ${message.n} cannot be sent to the client: ${(error as Error).message}`);
           return { ...message, ok: false, v: serializeError(failure) };
         }
         return message.t === 'msg' ? { ...message, p: `<message that cannot be sent: ${(error as Error).message}>` } : message;
