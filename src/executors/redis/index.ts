@@ -1,6 +1,6 @@
 // The Redis backend's public API, for src/index.ts to re-export.
 export { RedisExecutor } from './redis-executor.js';
-export type { RedisExecutorOptions, LocalEngineOptions } from './redis-executor.js';
+export type { RedisExecutorOptions, LocalEngineOptions } from './redis-executor-options.js';
 export { startEngine } from './engine.js';
 export type { EngineHandle } from './engine.js';
 export type { EngineOptions } from './engine-options.js';
