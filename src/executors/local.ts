@@ -14,6 +14,20 @@ class LocalJob<R = unknown> extends Job<R> {
   context: TaskContextImpl | undefined;
 }
 
+/** Functions loaded from task references, by the reference's identity: each is imported once. */
+const loaded = new WeakMap<object, Function | Promise<Function>>();
+
+function loadReference(task: unknown): Function | Promise<Function> {
+  if (typeof task !== 'object' || task === null) return loadTask(toTaskSpec(task)); // throws what is wrong
+  const known = loaded.get(task);
+  if (known) return known;
+  const loading = loadTask(toTaskSpec(task));
+  loaded.set(task, loading);
+  // A module that failed to load is tried again by the next task, as a worker would.
+  loading.then((fn) => loaded.set(task, fn), () => loaded.delete(task));
+  return loading;
+}
+
 /**
  * Runs tasks in this thread: closures are fine (nothing is shipped), but running work cannot be
  * killed — a timeout or cancel aborts the task's signal and settles its future, and code that
@@ -40,7 +54,7 @@ abstract class LocalExecutor extends BaseExecutor<LocalJob> {
   protected createJob(task: unknown, args: unknown[], options: SubmitOptions): LocalJob {
     const job = new LocalJob(args, options, this);
     // A function runs as itself; a reference is loaded like a worker would, on first run.
-    job.fn = typeof task === 'function' ? task : loadTask(toTaskSpec(task));
+    job.fn = typeof task === 'function' ? task : loadReference(task);
     if (job.fn instanceof Promise) job.fn.catch(() => undefined);
     return job;
   }

@@ -38,8 +38,8 @@ export interface EngineOptions {
    * Where the engine runs tasks: worker threads; child processes (isolated, always killable); or
    * `async`, on the engine's own event loop, `workers` at once, like a plain BullMQ worker: no
    * thread hop, so the fastest for I/O-bound tasks (HTTP calls, queries) and tiny ones, but a task
-   * that blocks the loop blocks the engine (its heartbeat, its job locks), and a timeout settles
-   * the task without stopping code that ignores its signal.
+   * that blocks the loop blocks the engine (its heartbeat, its job locks), one that exits ends it,
+   * and a timeout settles the task without stopping code that ignores its signal.
    * @default 'threads'
    */
   backend?: EngineBackend;
