@@ -3,7 +3,7 @@
  * process enters the state (so a listener sees the new state, and may act on it: a `waiting`
  * listener may call `process.resume()`).
  */
-import type { Emitter, Subscription } from '../core/emitter.js';
+import { Emitter, type Subscription } from '../core/emitter.js';
 import type { Process } from './process.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a listener receives processes of any inputs and outputs
@@ -31,6 +31,14 @@ export type ProcessEvents<P = AnyProcess> = {
 };
 
 export const PROCESS_EVENTS = ['running', 'waiting', 'paused', 'played', 'output', 'finished', 'excepted', 'killed'] as const;
+
+/** The emitter of a process's events, `owner` naming it in errors. */
+export function processEmitter<P>(owner: string): Emitter<ProcessEvents<P>> {
+  const events = new Emitter<ProcessEvents<P>>(owner, PROCESS_EVENTS);
+  // A listener's error must not corrupt the process that emits: rethrow it on its own, as futures do.
+  events.onCallbackError = (error) => queueMicrotask(() => { throw error; });
+  return events;
+}
 
 /** An object of callbacks, plumpy's ProcessListener: define the ones you need. */
 export interface ProcessListener<P = AnyProcess> {
