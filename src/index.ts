@@ -28,7 +28,7 @@ export type { PoolOptions } from './executors/pool/pool-options.js';
 export type { PlacementPolicy, CustomPlacement, PlacementTask } from './executors/pool/placement.js';
 export { RedisExecutor, startEngine, redactUrl, TaskRefusedError, RedisConnectionError, inspectFarm } from './executors/redis/index.js';
 export type {
-  RedisExecutorOptions, LocalEngineOptions, EngineHandle, EngineOptions, RedisConnection, RedisConnectionOptions, FarmStatus,
+  RedisExecutorOptions, LocalEngineOptions, EngineHandle, EngineBackend, EngineOptions, RedisConnection, RedisConnectionOptions, FarmStatus,
   JobCounts, EngineRecord,
 } from './executors/redis/index.js';
 export { createExecutor } from './executors/create.js';

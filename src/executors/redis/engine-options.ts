@@ -164,3 +164,10 @@ function nonNegativeInteger(name: string, value: unknown, fallback: number): num
   if (!(Number.isInteger(value) && (value as number) >= 0)) throw new ValidationError(`Invalid option '${name}': expected an integer >= 0, got ${String(value)}`);
   return value as number;
 }
+
+/** The engine's pool in words, for its log. */
+export function describePool(backend: EngineBackend, workers: number): string {
+  if (backend === 'async') return `${workers} tasks at once on its event loop`;
+  const unit = backend === 'threads' ? 'thread' : 'process';
+  return `${workers} ${unit}${workers === 1 ? '' : (unit === 'process' ? 'es' : 's')}`;
+}

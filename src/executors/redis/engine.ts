@@ -4,12 +4,12 @@ import type { Redis } from 'ioredis';
 import { deserializeError, serializeError } from '../../core/error-codec.js';
 import { TaskDefinitionError, TaskError, WorkerCrashedError } from '../../core/errors.js';
 import type { Future } from '../../core/future.js';
-import type { TaskReference } from '../../task/define.js';
-import { specKey, type TaskSpec } from '../../task/spec.js';
+import type { TaskSpec } from '../../task/spec.js';
 import { createExecutor } from '../create.js';
 import type { Executor, SubmitOptions, TaskMessages } from '../types.js';
 import { closeClient, loadLibraries, RedisEndpoint, type Libraries } from './connection.js';
-import { checkJson, resolveEngineOptions, type EngineBackend, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
+import { checkJson, describePool, resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
+import { EngineDefinitions, type Definition } from './engine-definitions.js';
 import { Keys } from './keys.js';
 import { Outbox } from './outbox.js';
 import { TaskPolicy } from './policy.js';
@@ -20,18 +20,6 @@ import { Heartbeat } from './registry.js';
 
 /** Cancellations remembered for tasks not seen yet (the cancel can arrive before the job). */
 const REMEMBERED_CANCELS = 100_000;
-/** Task definitions kept checked and resolved, by spec key. */
-const DEFINITIONS_KEPT = 1000;
-
-/** A task definition as this engine runs it: checked once, resolved once. */
-interface Definition {
-  /** Why the engine refuses it; for a wrapper task, decided per task from its arguments instead. */
-  refusal: Error | undefined;
-  wrapper: boolean;
-  /** What the pool runs: a module reference, or the source function compiled here. */
-  target: TaskReference | Function | undefined;
-}
-
 /** A running engine, as {@link startEngine} returns it. */
 export interface EngineHandle extends AsyncDisposable {
   readonly id: string;
@@ -67,6 +55,7 @@ export class Engine implements EngineHandle {
   readonly #endpoint: RedisEndpoint;
   readonly #keys: Keys;
   readonly #policy: TaskPolicy;
+  readonly #definitions: EngineDefinitions;
   readonly #startedAt = Date.now();
   #properties: Record<string, unknown>;
   #command: Redis | undefined;
@@ -79,7 +68,6 @@ export class Engine implements EngineHandle {
   /** Local futures of the tasks running here, by `client:number`. */
   readonly #running = new Map<string, Future<unknown>>();
   readonly #cancelled = new Set<string>();
-  readonly #definitions = new Map<string, Definition>();
   /** Requests of running tasks waiting for their client's reply, by request id. */
   readonly #requests = new Map<number, { task: string; resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   #requestSeq = 0;
@@ -96,6 +84,7 @@ export class Engine implements EngineHandle {
     this.#endpoint = RedisEndpoint.from(options.connection, 'startEngine');
     this.#keys = new Keys(this.#options.prefix, this.#options.queue);
     this.#policy = new TaskPolicy(this.id, this.#options.allowModules, this.#options.allowSource);
+    this.#definitions = new EngineDefinitions(this.id, this.#policy);
     this.#properties = this.#options.properties;
     this.ready = this.#start();
     this.ready.catch(() => undefined); // the caller awaits `ready`; an unobserved failure must not crash
@@ -252,7 +241,7 @@ export class Engine implements EngineHandle {
     const { client, payload } = decodeJobData(job.data as JobData);
     const outbox = this.#outbox!;
     outbox.push(client, { t: 'start', j: job.id!, e: this.id, n: payload.tasks.map((task) => task.n), r: job.attemptsStarted });
-    const definitions = payload.specs.map((spec) => this.#definition(spec));
+    const definitions = payload.specs.map((spec) => this.#definitions.get(spec));
     await Promise.all(payload.tasks.map((task) => this.#run(client, definitions, payload.specs, task)));
     // The results are written before BullMQ completes the job (same connection, in order): an
     // engine dying in between leaves a stalled job that runs again, never a completed job whose
@@ -299,37 +288,6 @@ export class Engine implements EngineHandle {
         resolve();
       });
     });
-  }
-
-  /**
-   * A definition checked and resolved, kept by its key: the same reference object each time also
-   * lets the pool find the task it already sent its workers.
-   */
-  #definition(spec: TaskSpec): Definition {
-    const key = specKey(spec);
-    let definition = this.#definitions.get(key);
-    if (definition) return definition;
-    const wrapper = this.#policy.wraps(spec);
-    const refusal = wrapper ? undefined : this.#policy.refuse(spec, []);
-    let target: TaskReference | Function | undefined;
-    let failure: Error | undefined = refusal;
-    if (!refusal) {
-      if (spec.kind === 'module') {
-        target = { module: spec.module, export: spec.name };
-      } else {
-        try {
-          // Compiling does not run the body; the pool ships the function's source on to its
-          // worker, where it runs like any function shipped as source.
-          target = new Function('__name', `return (${spec.source});`)((named: unknown) => named) as Function;
-        } catch (error) {
-          failure = new TaskDefinitionError(`Cannot compile function '${spec.name}' on engine ${this.id}: ${(error as Error).message}`, { cause: error });
-        }
-      }
-    }
-    definition = { refusal: failure, wrapper, target };
-    if (this.#definitions.size >= DEFINITIONS_KEPT) this.#definitions.delete(this.#definitions.keys().next().value!);
-    this.#definitions.set(key, definition);
-    return definition;
   }
 
   /** A job BullMQ failed (it stalled too often, or could not be read): its tasks are lost. */
@@ -399,8 +357,3 @@ export class Engine implements EngineHandle {
   }
 }
 
-function describePool(backend: EngineBackend, workers: number): string {
-  if (backend === 'async') return `${workers} tasks at once on its event loop`;
-  const unit = backend === 'threads' ? 'thread' : 'process';
-  return `${workers} ${unit}${workers === 1 ? '' : (unit === 'process' ? 'es' : 's')}`;
-}

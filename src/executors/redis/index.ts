@@ -3,7 +3,7 @@ export { RedisExecutor } from './redis-executor.js';
 export type { RedisExecutorOptions, LocalEngineOptions } from './redis-executor-options.js';
 export { startEngine } from './engine.js';
 export type { EngineHandle } from './engine.js';
-export type { EngineOptions } from './engine-options.js';
+export type { EngineBackend, EngineOptions } from './engine-options.js';
 export type { RedisConnection, RedisConnectionOptions } from './connection.js';
 export { redactUrl } from '../../core/secrets.js';
 export { TaskRefusedError, RedisConnectionError } from './errors.js';
