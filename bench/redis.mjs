@@ -6,10 +6,15 @@
 //   TASKFARM_BENCH_REDIS=redis://host:6379 node bench/redis.mjs
 //
 // Contenders (each: a producer and one consumer in the same process, consumer concurrency 16):
-//   bullmq          Queue.addBulk + Worker (processor returns n + 1) + QueueEvents for the results
+//   bullmq          Queue.addBulk + Worker (processor returns n + 1, on the worker's event loop)
+//                   + QueueEvents for the results
+//   bullmq-threads  the same with BullMQ's sandboxed processor in worker threads
+//                   (bench/workers/bullmq-processor.mjs, useWorkerThreads): its counterpart of a pool
 //   taskfarm-1      RedisExecutor({ batching: false }): one BullMQ job per task, one engine
 //                   (startEngine, 1 worker thread) running `inc` from bench/workers/tasks.mjs
-//   taskfarm        the same with adaptive batching (the default): tiny tasks share jobs
+//   taskfarm-1-async  the same on an engine with backend 'async' (tasks on its event loop, as
+//                   BullMQ's plain Worker runs its processor)
+//   taskfarm        the same as taskfarm-1 with adaptive batching (the default): tiny tasks share jobs
 //
 // Measured: jobs (tasks) per second for 10,000 tasks submitted at once (first add to last result,
 // median of 3 runs after a warm-up of 500), and add-to-result latency of 1,000 sequential round
@@ -27,23 +32,33 @@ const RUNS = 3;
 const WARMUP = 500;
 const CONCURRENCY = 16;
 const TASK_MODULE = new URL('./workers/tasks.mjs', import.meta.url).href;
-const CONTENDERS = ['bullmq', 'taskfarm-1', 'taskfarm'];
-const LABELS = { bullmq: 'BullMQ (plain)', 'taskfarm-1': 'taskfarm, 1 task per job', taskfarm: 'taskfarm, batching' };
+const CONTENDERS = ['bullmq', 'bullmq-threads', 'taskfarm-1-async', 'taskfarm-1', 'taskfarm'];
+const LABELS = {
+  bullmq: 'BullMQ (plain)',
+  'bullmq-threads': 'BullMQ, sandboxed in threads',
+  'taskfarm-1-async': 'taskfarm, 1 task per job, async engine',
+  'taskfarm-1': 'taskfarm, 1 task per job, thread engine',
+  taskfarm: 'taskfarm, batching, thread engine',
+};
+/** Each goal compares a taskfarm contender with the BullMQ contender that runs its work the same way. */
 const GOALS = [
-  { contender: 'taskfarm-1', text: 'taskfarm (1 task per job) >= 1x BullMQ in jobs/s', min: 1 },
-  { contender: 'taskfarm', text: 'taskfarm (batching tiny tasks) >= 5x BullMQ in tasks/s', min: 5 },
+  { contender: 'taskfarm-1-async', base: 'bullmq', text: 'taskfarm (1 task per job, on the engine\'s event loop) >= 1x BullMQ (processor on the worker\'s event loop) in jobs/s', min: 1 },
+  { contender: 'taskfarm-1', base: 'bullmq-threads', text: 'taskfarm (1 task per job, on a thread pool) >= 1x BullMQ (sandboxed in worker threads) in jobs/s', min: 1 },
+  { contender: 'taskfarm', base: 'bullmq', text: 'taskfarm (batching tiny tasks) >= 5x BullMQ (plain) in tasks/s', min: 5 },
 ];
+const PROCESSOR = fileURLToPath(new URL('./workers/bullmq-processor.mjs', import.meta.url));
 
 // ---- one measurement -----------------------------------------------------------------------------
 
 /** A contender as `run(n)` (one round trip), `burst(count)` (all at once) and `close()`. */
 async function open(contender, prefix) {
   const { Redis } = await import('ioredis');
-  if (contender === 'bullmq') {
+  if (contender.startsWith('bullmq')) {
     const { Queue, Worker, QueueEvents } = await import('bullmq');
     const connection = new Redis(REDIS, { maxRetriesPerRequest: null });
     const queue = new Queue('bench', { connection, prefix });
-    const worker = new Worker('bench', async (job) => job.data.n + 1, { connection, prefix, concurrency: CONCURRENCY });
+    const processor = contender === 'bullmq-threads' ? PROCESSOR : async (job) => job.data.n + 1;
+    const worker = new Worker('bench', processor, { connection, prefix, concurrency: CONCURRENCY, useWorkerThreads: contender === 'bullmq-threads' });
     const events = new QueueEvents('bench', { connection: { url: REDIS }, prefix });
     await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
     const waiting = new Map();
@@ -73,7 +88,9 @@ async function open(contender, prefix) {
     };
   }
   const { RedisExecutor, startEngine } = await import(pathToFileURL(fileURLToPath(new URL('../dist/executors/redis/index.js', import.meta.url))).href);
-  const engine = startEngine({ connection: REDIS, prefix, workers: 1, concurrency: CONCURRENCY, allowModules: [TASK_MODULE] });
+  const engine = contender === 'taskfarm-1-async'
+    ? startEngine({ connection: REDIS, prefix, backend: 'async', workers: CONCURRENCY, allowModules: [TASK_MODULE] })
+    : startEngine({ connection: REDIS, prefix, workers: 1, concurrency: CONCURRENCY, allowModules: [TASK_MODULE] });
   await engine.ready;
   const executor = new RedisExecutor({ connection: REDIS, prefix, batching: contender === 'taskfarm' });
   await executor.ready();
@@ -161,7 +178,7 @@ export async function runRedisBench({ log = (line) => process.stdout.write(`${li
     }
   }
   const base = rows.bullmq;
-  const table = [['contender', 'tasks/s', 'burst ms (runs)', 'latency p50 ms', 'p99 ms', 'vs BullMQ (tasks/s)', 'others (cores)']];
+  const table = [['contender', 'tasks/s', 'burst ms (runs)', 'latency p50 ms', 'p99 ms', 'vs BullMQ plain (tasks/s)', 'others (cores)']];
   for (const name of CONTENDERS) {
     const r = rows[name];
     if (!r) continue;
@@ -172,9 +189,10 @@ export async function runRedisBench({ log = (line) => process.stdout.write(`${li
   for (const row of table) log(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   ')}`);
   const goals = GOALS.map((goal) => {
     const r = rows[goal.contender];
-    if (!r || !base) return { text: `(redis) ${goal.text}: not measured (error)`, pass: false };
-    const ratio = r.tasksPerSec / base.tasksPerSec;
-    const noise = Math.max(r.otherCores ?? 0, base.otherCores ?? 0);
+    const against = rows[goal.base];
+    if (!r || !against) return { text: `(redis) ${goal.text}: not measured (error)`, pass: false };
+    const ratio = r.tasksPerSec / against.tasksPerSec;
+    const noise = Math.max(r.otherCores ?? 0, against.otherCores ?? 0);
     const noisy = noise >= 0.2 ? ` (noisy: other processes used up to ${fmt(noise, 2)} cores meanwhile)` : '';
     return { text: `(redis) ${goal.text}: ${fmt(ratio, 2)}x${noisy}`, pass: ratio >= goal.min };
   });
