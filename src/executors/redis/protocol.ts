@@ -1,7 +1,7 @@
 /**
  * What travels through Redis between clients and engines. Values (arguments, results, messages)
- * travel as JSON when JSON carries them exactly, which is most of them and several times cheaper
- * to write and read; anything else (a BigInt, a Map, a Date, a class instance...) uses V8's
+ * travel as JSON when JSON carries them exactly, which is most of them and cheaper to write and
+ * read than V8's format; anything else (a BigInt, a Map, a Date, a class instance...) uses V8's
  * serializer, the structured-clone format that threads and processes already use, so it crosses
  * Redis as it crosses a thread. The engine registry and the rest of BullMQ job data are JSON, for
  * Redis tools to show.
