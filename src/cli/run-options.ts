@@ -26,6 +26,8 @@ export interface RunConfig {
   /** Path of the output file, as typed; results go to stdout without it. */
   out?: string;
   quiet: boolean;
+  /** Run on the engines of a farm on Redis instead of a local pool. */
+  redis?: { url: string; queue?: string; prefix?: string };
 }
 
 const OPTIONS = {
@@ -37,6 +39,9 @@ const OPTIONS = {
   retries: { type: 'string' },
   out: { type: 'string', short: 'o' },
   quiet: { type: 'boolean', short: 'q' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  prefix: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,6 +78,7 @@ export function parseRunArgs(argv: string[]): RunConfig {
     throw new ValidationError(`invalid --backend '${backend}': expected ${BACKENDS.join(' or ')}`);
   }
 
+  const redis = redisOption(values);
   return {
     help: false,
     task,
@@ -84,5 +90,19 @@ export function parseRunArgs(argv: string[]): RunConfig {
     retries: integerOption('--retries', values.retries, 0, 1000) ?? 0,
     out: values.out,
     quiet,
+    redis,
   };
+}
+
+/** `--redis URL [--queue NAME] [--prefix NAME]`: the farm's engines run the tasks, not a local pool. */
+function redisOption(values: { redis?: string; queue?: string; prefix?: string; workers?: string; backend?: string }): RunConfig['redis'] {
+  if (values.redis === undefined) {
+    const stray = values.queue !== undefined ? '--queue' : values.prefix !== undefined ? '--prefix' : undefined;
+    if (stray) throw new ValidationError(`${stray} names a farm on Redis: give --redis URL too`);
+    return undefined;
+  }
+  if (values.redis === '') throw new ValidationError(`--redis needs a URL: redis://host:port`);
+  const local = values.workers !== undefined ? '--workers' : values.backend !== undefined ? '--backend' : undefined;
+  if (local) throw new ValidationError(`${local} sizes a local pool; with --redis the farm's engines run the tasks (size them with 'taskfarm worker --workers')`);
+  return { url: values.redis, queue: values.queue, prefix: values.prefix };
 }

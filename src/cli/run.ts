@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProcessExecutor, ThreadExecutor, ValidationError, type Executor, type SubmitOptions } from '../index.js';
+import { ProcessExecutor, RedisExecutor, ThreadExecutor, ValidationError, type Executor, type SubmitOptions } from '../index.js';
 import type { Command, CommandIO } from './command.js';
 import { farmToLines, type FarmOutcome } from './farm.js';
 import { jsonlInputs, rangeInputs, type InputSource } from './inputs.js';
@@ -32,6 +32,10 @@ Inputs (exactly one):
 Options:
   -w, --workers N         number of workers (default: the number of CPUs)
   -b, --backend NAME      threads (default) or processes (isolated; killable)
+      --redis URL         run on the engines of a farm on Redis ('taskfarm worker') instead of
+                          local workers; they must be started with --tasks <module>
+      --queue NAME        the farm's queue, with --redis (default: taskfarm)
+      --prefix NAME       prefix of its Redis keys, with --redis (default: taskfarm)
   -t, --timeout MS        fail a task with ERR_TASK_TIMEOUT after MS milliseconds (its worker is stopped)
       --retries N         try a failed task up to N more times (default: 0)
   -o, --out FILE          write the result lines to FILE (default: stdout)
@@ -74,12 +78,20 @@ async function runFarm(argv: string[], io: CommandIO): Promise<number> {
     // Opening the output truncates it: the inputs would be gone before they are read.
     throw new ValidationError(`--out '${config.out}' is the --input file; write the results elsewhere`);
   }
-  const writer = await LineWriter.open(outPath, io.stdout, config.out);
+  // No more workers than inputs: a small run should not pay for starting idle workers.
+  const executor = inputs.total > 0 ? createExecutor(config, Math.min(config.workers, inputs.total)) : undefined;
+  let writer: LineWriter;
+  try {
+    // A farm that cannot be reached is found before the output file is truncated.
+    if (executor) await joinFarm(executor, io, config.quiet);
+    writer = await LineWriter.open(outPath, io.stdout, config.out);
+  } catch (error) {
+    await executor?.shutdown({ wait: false, cancelPending: true }).catch(() => undefined);
+    throw error;
+  }
 
   const progress = new ProgressReporter({ total: inputs.total, stream: io.stderr, mode: config.quiet ? 'off' : 'auto' });
   if (config.out === undefined && progress.mode === 'bar' && io.stdout.isTTY) writer.beforeWrite = () => progress.clear();
-  // No more workers than inputs: a small run should not pay for starting idle workers.
-  const executor = inputs.total > 0 ? createExecutor(config, Math.min(config.workers, inputs.total)) : undefined;
   const stop = new AbortController();
   // A forced exit (second signal) needs no clean-up here: the executors kill their child processes
   // when the program exits.
@@ -133,7 +145,20 @@ function sameFile(a: string, b: string): boolean {
 }
 
 function createExecutor(config: RunConfig, workers: number): Executor {
+  if (config.redis) return new RedisExecutor({ connection: config.redis.url, queue: config.redis.queue, prefix: config.redis.prefix });
   return config.backend === 'processes' ? new ProcessExecutor({ workers }) : new ThreadExecutor({ workers });
+}
+
+/**
+ * Connects to the farm before anything is submitted: an unreachable Redis is an error of the
+ * command (exit 1), not a failure of every input; a farm without engines is worth a word.
+ */
+async function joinFarm(executor: Executor, io: CommandIO, quiet: boolean): Promise<void> {
+  if (!(executor instanceof RedisExecutor)) return;
+  await executor.ready();
+  if (!quiet && executor.workers().length === 0) {
+    io.stderr.write(`taskfarm: no engine serves this queue yet; the tasks wait in Redis until one starts ('taskfarm worker')\n`);
+  }
 }
 
 function submitOptions(config: RunConfig): SubmitOptions {
