@@ -1,77 +1,18 @@
 import { toError } from '../core/error-codec.js';
 import { Emitter, type Subscription, type SubscriberOptions } from '../core/emitter.js';
-import { CancelledError, ValidationError } from '../core/errors.js';
 import type { Future } from '../core/future.js';
 import { InlineExecutor } from '../executors/local.js';
 import { ProcessExecutor } from '../executors/processes.js';
 import { ThreadExecutor } from '../executors/threads.js';
 import type { Executor, SubmitOptions } from '../executors/types.js';
-import { SchedulerAlreadyRunningError, SchedulerNotRunningError } from './errors.js';
-import { policyFor, validatePolicy, type PolicyRule } from './policy.js';
+import { SchedulerNotRunningError } from './errors.js';
+import { EVENTS, type SchedulerEvents } from './events.js';
 import { renderSnapshot, snapshotOf, type RenderOptions, type SchedulerSnapshot } from './render.js';
+import { RunLoop, type ExitState, type RunOptions } from './run-loop.js';
 import { Task, type TaskOptions } from './task.js';
 
-/** The scheduler's events and the arguments their callbacks get. */
-export type SchedulerEvents = {
-  start: [];
-  finishing: [];
-  finished: [];
-  stop: [message: string, error: Error | undefined];
-  timeout: [];
-  empty: [];
-  futureSubmitted: [future: Future<unknown>];
-  futureDone: [future: Future<unknown>];
-  futureCancelled: [future: Future<unknown>];
-  futureResult: [future: Future<unknown>, value: unknown];
-  futureException: [future: Future<unknown>, error: Error];
-};
-
-const EVENTS: Array<keyof SchedulerEvents> = [
-  'empty', 'start', 'finishing', 'finished', 'stop', 'timeout',
-  'futureSubmitted', 'futureDone', 'futureCancelled', 'futureException', 'futureResult',
-];
-
-/** Why a run ended. */
-export type ExitCode = 'STOPPED' | 'TIMEOUT' | 'EXHAUSTED' | 'CANCELLED' | 'EXCEPTION';
-
-export class ExitState {
-  constructor(
-    readonly code: ExitCode,
-    /** The error, for EXCEPTION and CANCELLED (and a stop given one). */
-    readonly error?: Error,
-  ) {}
-}
-
-export interface RunOptions {
-  /**
-   * End the run after this many milliseconds (exit TIMEOUT).
-   * @default no limit
-   */
-  timeout?: number;
-  /**
-   * End when nothing is running or queued (exit EXHAUSTED).
-   * @default true
-   */
-  endOnEmpty?: boolean;
-  /**
-   * At the end, let running work finish (its results are delivered after `finished`); `false`
-   * stops it — threads terminated, processes killed — and emits `futureCancelled` for it.
-   * @default true
-   */
-  wait?: boolean;
-  /**
-   * What an error of submitted work, or thrown by a callback, does.
-   * @default 'raise'
-   */
-  onException?: PolicyRule;
-  /**
-   * What a future cancelled by someone else than this scheduler does.
-   * @default 'raise'
-   */
-  onCancelled?: PolicyRule;
-}
-
-type Ending = { code: ExitCode; error?: Error; raise?: Error; message?: string };
+export type { SchedulerEvents } from './events.js';
+export { ExitState, type ExitCode, type RunOptions } from './run-loop.js';
 
 /**
  * An event-driven scheduler over any executor (AMLTK's Scheduler): callbacks react to its events
@@ -85,17 +26,8 @@ export class Scheduler implements AsyncDisposable {
   readonly #tasks: Array<Task<never, unknown>> = [];
   /** Futures submitted during the run and not delivered yet, with the task that made each. */
   readonly #outstanding = new Map<Future<unknown>, Task<never, unknown> | undefined>();
-  /** Deliveries of futures (and callLater calls), in arrival order. */
-  readonly #inbox: Array<() => void> = [];
-  /** Plugins' events; taken before deliveries, and also while the run waits for running work. */
-  readonly #events: Array<() => void> = [];
-  readonly #timers = new Set<NodeJS.Timeout>();
-  #wake: (() => void) | undefined;
-  #running = false;
-  #ending: Ending | undefined;
-  #cancelling = false;
-  #lateRaise: Error | undefined;
-  #policies: { onException: PolicyRule; onCancelled: PolicyRule } = { onException: 'raise', onCancelled: 'raise' };
+  /** The runs: event queues, the loop, what ends a run, the exception policies. */
+  readonly #loop = new RunLoop(this.#emitter, this.#outstanding);
 
   /** Over `executor`; `own: true` shuts it down with the scheduler. */
   constructor(executor: Executor, options: { own?: boolean } = {}) {
@@ -133,7 +65,7 @@ export class Scheduler implements AsyncDisposable {
   }
 
   running(): boolean {
-    return this.#running && this.#ending === undefined;
+    return this.#loop.running();
   }
 
   on<K extends keyof SchedulerEvents>(event: K, callback: (...args: SchedulerEvents[K]) => unknown, options?: SubscriberOptions): Subscription {
@@ -180,70 +112,23 @@ export class Scheduler implements AsyncDisposable {
     const future = executor.submit(fn, args, options) as Future<unknown>;
     this.#outstanding.set(future, task);
     this.#emitter.emit('futureSubmitted', future);
-    future.onSettled(() => this.#post(() => this.#deliver(future)));
+    future.onSettled(() => this.#loop.post(() => this.#deliver(future)));
     return future;
   }
 
   /** Stops the run (exit STOPPED) after the current callback; emits `stop(message, error)`. */
   stop(message = 'stop() was called', error?: Error): void {
-    if (!this.#running || this.#ending) return;
-    this.#ending = { code: 'STOPPED', message, error };
-    this.#wake?.();
+    this.#loop.stop(message, error);
   }
 
   /** Calls `fn` after `ms` milliseconds, as an event of the run (a pending call keeps the run alive). */
   callLater(ms: number, fn: () => unknown): void {
-    if (!(typeof ms === 'number' && ms >= 0)) throw new ValidationError(`callLater(ms, fn): ms must be a number >= 0, got ${String(ms)}`);
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      this.#post(() => {
-        try {
-          fn();
-        } catch (error) {
-          this._callbackError(error);
-        }
-      });
-    }, ms);
-    this.#timers.add(timer);
+    this.#loop.callLater(ms, fn);
   }
 
   /** Runs until empty, stopped, timed out or ended by a policy; see {@link RunOptions}. */
-  async run(options: RunOptions = {}): Promise<ExitState> {
-    if (this.#running) throw new SchedulerAlreadyRunningError('The scheduler is already running; wait for run() to end');
-    const { timeout, endOnEmpty = true, wait = true, onException = 'raise', onCancelled = 'raise' } = options;
-    validatePolicy('onException', onException);
-    validatePolicy('onCancelled', onCancelled);
-    if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) {
-      throw new ValidationError(`Invalid option 'timeout': expected milliseconds > 0, got ${String(timeout)}`);
-    }
-    this.#policies = { onException, onCancelled };
-    this.#running = true;
-    this.#ending = undefined;
-    const timer = timeout === undefined ? undefined : setTimeout(() => this.#post(() => {
-      if (this.#ending) return;
-      this.#emitter.emit('timeout');
-      this.#ending ??= { code: 'TIMEOUT' };
-    }), timeout);
-    try {
-      this.#emitter.emit('start');
-      await this.#loop(endOnEmpty);
-    } finally {
-      clearTimeout(timer);
-      // callLater belongs to its run: what is still pending when the run ends never fires.
-      for (const pending of this.#timers) clearTimeout(pending);
-      this.#timers.clear();
-    }
-    const ending = this.#ending!;
-    if (ending.code === 'STOPPED' && ending.raise === undefined) this.#emitter.emit('stop', ending.message ?? 'stopped', ending.error);
-    this.#emitter.emit('finishing');
-    await this.#finishWork(wait);
-    this.#running = false;
-    this.#emitter.emit('finished');
-    this.#drainInbox(); // completions of work that finished after the end, delivered after `finished`
-    const raise = ending.raise ?? this.#lateRaise;
-    this.#lateRaise = undefined;
-    if (raise) throw raise;
-    return new ExitState(ending.code, ending.error);
+  run(options: RunOptions = {}): Promise<ExitState> {
+    return this.#loop.run(options);
   }
 
   /** The scheduler as JSON: executor, queue, events with counts and callbacks, tasks and plugins. */
@@ -258,8 +143,7 @@ export class Scheduler implements AsyncDisposable {
 
   /** Shuts down the plugins' pools, and the executor if this scheduler made it (withThreads, ...). */
   async shutdown(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    this.#loop.clearTimers();
     await Promise.all(this.#tasks.flatMap((task) => task.plugins.map((plugin) => plugin.shutdown?.())));
     if (this.#owned) await this.executor.shutdown();
   }
@@ -268,106 +152,17 @@ export class Scheduler implements AsyncDisposable {
     return this.shutdown();
   }
 
-  async #loop(endOnEmpty: boolean): Promise<void> {
-    let processed = 0;
-    let emptyAfter = -1;
-    let lastYield = performance.now();
-    const isEmpty = (): boolean => this.#outstanding.size === 0 && this.#inbox.length === 0 && this.#events.length === 0 && this.#timers.size === 0;
-    for (;;) {
-      if (this.#ending !== undefined) {
-        // A stop that lands while nothing is queued still counts as running empty (as in AMLTK).
-        if (this.#ending.code === 'STOPPED' && endOnEmpty && isEmpty() && emptyAfter !== processed) this.#emitter.emit('empty');
-        return;
-      }
-      const next = this.#events.shift() ?? this.#inbox.shift();
-      if (next) {
-        next();
-        processed += 1;
-        // Work that completes at once (a sequential executor) must not starve timers: the run's
-        // timeout and callLater need the event loop now and then.
-        if (performance.now() - lastYield > 10) {
-          await new Promise((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
-        }
-        continue;
-      }
-      if (endOnEmpty && isEmpty()) {
-        emptyAfter = processed;
-        this.#emitter.emit('empty');
-        if (this.#ending === undefined && isEmpty()) this.#ending = { code: 'EXHAUSTED' };
-        continue;
-      }
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = undefined;
-      lastYield = performance.now();
-    }
-  }
-
-  /** Lets running work finish, or stops it and delivers its cancellation now. */
-  async #finishWork(wait: boolean): Promise<void> {
-    const running = [...this.#outstanding.keys()];
-    if (!wait) {
-      this.#cancelling = true;
-      try {
-        for (const future of running) future.cancel('cancelled: the scheduler stopped without waiting');
-        await this.#settle(running);
-        this.#drainInbox();
-      } finally {
-        this.#cancelling = false;
-      }
-      return;
-    }
-    await this.#settle(running);
-  }
-
-  /** Waits for futures to settle while plugins' events go on (a running task may wait on them). */
-  async #settle(futures: Array<Future<unknown>>): Promise<void> {
-    const unsettled = futures.filter((future) => !future.settled);
-    let pending = unsettled.length;
-    if (pending === 0) return;
-    const done = new Promise<void>((resolve) => {
-      for (const future of unsettled) {
-        future.onSettled(() => {
-          pending -= 1;
-          if (pending === 0) resolve();
-          this.#wake?.();
-        });
-      }
-    });
-    let finished = false;
-    void done.then(() => (finished = true));
-    while (!finished) {
-      const event = this.#events.shift();
-      if (event) {
-        event();
-        continue;
-      }
-      await Promise.race([done, new Promise<void>((resolve) => (this.#wake = resolve))]);
-      this.#wake = undefined;
-    }
-  }
-
-  #drainInbox(): void {
-    for (let next = this.#events.shift() ?? this.#inbox.shift(); next; next = this.#events.shift() ?? this.#inbox.shift()) next();
-  }
-
   /**
    * @internal Queues a plugin's event (a message from a running task...). Unlike deliveries, these
    * keep flowing while the run waits for its running work, which may be waiting on them.
    */
   _post(job: () => void): void {
-    this.#events.push(job);
-    this.#wake?.();
+    this.#loop.postEvent(job);
   }
 
   /** @internal A callback (of the scheduler or a task) threw: the run's onException decides. */
   _callbackError(error: unknown): void {
-    this.#applyPolicy(this.#policies.onException, toError(error), 'EXCEPTION');
-  }
-
-  #post(job: () => void): void {
-    this.#inbox.push(job);
-    this.#wake?.();
+    this.#loop.exception(toError(error));
   }
 
   /** Emits a future's events: the scheduler's first, then its task's. */
@@ -379,7 +174,7 @@ export class Scheduler implements AsyncDisposable {
     if (future.state === 'cancelled') {
       this.#emitter.emit('futureCancelled', future);
       task?._emit('cancelled', future);
-      if (!this.#cancelling) this.#applyPolicy(this.#policies.onCancelled, result.error ?? new CancelledError('cancelled'), 'CANCELLED');
+      this.#loop.cancelled(result.error);
       return;
     }
     this.#emitter.emit('futureDone', future);
@@ -390,23 +185,10 @@ export class Scheduler implements AsyncDisposable {
     } else {
       this.#emitter.emit('futureException', future, result.error);
       task?._emit('exception', future, result.error);
-      this.#applyPolicy(this.#policies.onException, result.error, 'EXCEPTION');
+      this.#loop.exception(result.error);
     }
-  }
-
-  #applyPolicy(rule: PolicyRule, error: Error, code: ExitCode): void {
-    const policy = policyFor(rule, error);
-    if (policy === 'continue') return;
-    if (!this.#running || this.#ending) {
-      // After the run ended (in finishing/finished callbacks, or late deliveries): raise at the end.
-      if (policy === 'raise') this.#lateRaise ??= error;
-      return;
-    }
-    this.#ending = policy === 'raise' ? { code, error, raise: error } : { code, error };
-    this.#wake?.();
   }
 }
-
 
 function describeArg(value: unknown): string {
   try {
