@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { deserializeError, serializeError } from '../../core/error-codec.js';
 import {
-  CancelledError, PlacementError, TaskDefinitionError, TaskTimeoutError, ValidationError, WorkerCrashedError,
-  WorkerStartError,
+  CancelledError, PlacementError, TaskDefinitionError, TaskTimeoutError, ValidationError, WorkerStartError,
 } from '../../core/errors.js';
 import { now } from '../../core/ids.js';
 import { findUncloneable } from '../../task/clone-check.js';
@@ -11,16 +10,16 @@ import type { TaskSpec } from '../../task/spec.js';
 import { BaseExecutor } from '../base.js';
 import { nonNegative, positiveInteger } from '../options.js';
 import type { ShutdownOptions, SubmitOptions, WorkerInfo } from '../types.js';
-import type { SpawnOptions, WorkerExit, WorkerHandle } from '../runtime/handle.js';
+import type { SpawnOptions, WorkerHandle } from '../runtime/handle.js';
 import { readResults, type CommMessage, type FromWorker, type ResultsMessage } from '../runtime/protocol.js';
 import { deliverComm } from '../messages.js';
-import { tsxApiUrl } from '../runtime/tsx.js';
 import { BatchSizer } from './batching.js';
 import { dispatchByPolicy, dispatchCustom, dispatchLeastLoad, encodeBatch, type DispatchView } from './dispatch.js';
 import { PoolJob } from './pool-job.js';
 import type { PoolOptions } from './pool-options.js';
 import { isPlacementPolicy, type PlacementPolicy } from './placement.js';
-import { describeExit, exitReason, Slot } from './slot.js';
+import type { Slot } from './slot.js';
+import { WorkerSet, type ResolvedPoolOptions } from './workers.js';
 
 /** An idle worker takes the unstarted tasks of one that has shown no progress for this long. */
 const STEAL_AFTER_MS = 2;
@@ -28,34 +27,30 @@ const STEAL_AFTER_MS = 2;
 /**
  * The pool core shared by threads and processes: placement, adaptive batching, timeouts that kill,
  * crash recovery, recycling and work stealing, on top of the job lifecycle of {@link BaseExecutor}.
- * A runtime only supplies `spawn`.
+ * A runtime only supplies `spawn`. The workers' lifecycle (spawn, crashes, replacement, recycling,
+ * shutdown) is in {@link WorkerSet}; this class dispatches tasks to them and handles their messages.
  */
 export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
-  readonly #spawnHandle: (options: SpawnOptions) => WorkerHandle;
-  readonly #options: Required<Pick<PoolOptions, 'abortGraceMs' | 'killGraceMs' | 'maxBootFailures' | 'maxTasksPerWorker' | 'idleSpinMicros'>> & PoolOptions;
-  readonly #slots = new Map<string, Slot>();
+  readonly #options: ResolvedPoolOptions;
+  readonly #workers: WorkerSet;
+  /** The workers' slots, by id: {@link WorkerSet.slots}, read here without a call. */
+  readonly #slots: ReadonlyMap<string, Slot>;
   readonly #sizer = new BatchSizer();
   readonly #view: DispatchView;
   /** Definitions by task object (a function or a reference object, read once), by spec key. */
   readonly #defsByTask = new WeakMap<object, number>();
   readonly #defsByKey = new Map<string, number>();
   readonly #specs: TaskSpec[] = [];
-  /** Properties by worker index, so that a replacement worker keeps what `setWorkerProperties` set. */
-  readonly #properties: Array<Record<string, unknown>> = [];
   readonly #placement: PlacementPolicy;
   #assignSeq = 0;
   #nextNum = 0;
-  #spawned = 0;
-  #bootFailures = 0;
+  /** Set once workers fail to start `maxBootFailures` times in a row: every task fails with it. */
   #broken: WorkerStartError | undefined;
   #pumpScheduled = false;
   #stealTimer: NodeJS.Timeout | undefined;
-  /** Whether the workers keep the program alive: only while there is work. */
-  #referenced = true;
 
   constructor(spawn: (options: SpawnOptions) => WorkerHandle, options: PoolOptions = {}) {
     super();
-    this.#spawnHandle = spawn;
     const size = positiveInteger('workers', options.workers, availableParallelism());
     this.#options = {
       ...options,
@@ -70,25 +65,33 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       throw new ValidationError(`Invalid option 'placement': expected 'least-load', 'round-robin', 'random', 'weighted' or a function, got ${String(placement)}`);
     }
     this.#placement = placement;
+    this.#workers = new WorkerSet(spawn, this.#options, {
+      listen: (slot) => this.#listen(slot),
+      closed: () => this.closed,
+      waiting: () => this.queue.size > 0 || this.backoff.size > 0,
+      requeue: (jobs) => this.#requeue(jobs),
+      failAttempt: (job, error, workerId) => this.failAttempt(job, error, workerId),
+      broken: (error) => this.#break(error),
+      wake: () => this.wake(),
+      checkDrained: () => this.checkDrained(),
+    });
+    this.#slots = this.#workers.slots;
     this.#view = { queue: this.queue, sizer: this.#sizer, slots: this.#slots, maxTasksPerWorker: this.#options.maxTasksPerWorker };
-    for (let index = 0; index < size; index += 1) this.#spawn(index);
+    this.#workers.start(size);
   }
 
   workers(): WorkerInfo[] {
-    return [...this.#slots.values()].map((slot) => slot.info());
+    return this.#workers.info();
   }
 
   setWorkerProperties(workerId: string, properties: Record<string, unknown>): void {
-    const slot = this.#slots.get(workerId);
-    if (!slot) throw new ValidationError(`No worker '${workerId}'; workers are: ${[...this.#slots.keys()].join(', ')}`);
-    slot.properties = { ...properties };
-    this.#properties[slot.index] = slot.properties;
+    this.#workers.setProperties(workerId, properties);
     this.wake();
   }
 
   override shutdown(options?: ShutdownOptions): Promise<void> {
     const done = super.shutdown(options);
-    this.#updateRef(); // the workers must keep the program alive until they are gone
+    this.#workers.updateRef(true); // the workers must keep the program alive until they are gone
     return done;
   }
 
@@ -122,17 +125,12 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
   protected stopAll(error: (job: PoolJob) => CancelledError): void {
     for (const slot of this.#slots.values()) {
       for (const job of slot.inflight.splice(0)) job.fail(error(job), this.recorder);
-      this.#kill(slot);
+      this.#workers.kill(slot);
     }
   }
 
   protected finishShutdown(): boolean {
-    for (const slot of this.#slots.values()) if (!slot.idle) return false;
-    for (const slot of this.#slots.values()) {
-      if (slot.state === 'starting') this.#kill(slot);
-      else this.#close(slot);
-    }
-    if (this.#slots.size > 0) return false;
+    if (!this.#workers.stopIdle()) return false;
     clearTimeout(this.#stealTimer);
     return true;
   }
@@ -173,7 +171,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     slot.handle.send({ t: 'abort', num: job.num, reason: serializeError(error) });
     if (started) {
       clearTimeout(slot.killTimer);
-      slot.killTimer = setTimeout(() => this.#kill(slot), this.#options.abortGraceMs);
+      slot.killTimer = setTimeout(() => this.#workers.kill(slot), this.#options.abortGraceMs);
       slot.killTimer.unref();
     }
     this.failAttempt(job, error, slot.id);
@@ -200,89 +198,21 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
 
   // ---- workers -----------------------------------------------------------------------------
 
-  #spawn(index: number): void {
-    this.#spawned += 1;
-    const id = `w${this.#spawned}`;
-    const { properties, maxHeapMb, recycleAboveMemoryMb, preload } = this.#options;
-    const props = (this.#properties[index] ??= typeof properties === 'function' ? { ...properties(index) } : { ...properties });
-    let handle: WorkerHandle;
-    try {
-      handle = this.#spawnHandle({
-        boot: { workerId: this.#options.taskWorkerId ?? id, reportMemory: recycleAboveMemoryMb !== undefined, tsxApi: tsxApiUrl(), preload, idleSpinMicros: this.#options.idleSpinMicros },
-        maxHeapMb,
-      });
-    } catch (error) {
-      this.#bootFailed(index, `could not be started: ${(error as Error).message}`, error);
-      return;
-    }
-    const slot = new Slot(id, index, props, handle);
-    this.#slots.set(id, slot);
-    if (!this.#referenced) handle.setRef(false);
-    handle.onMessage((message: FromWorker) => {
+  /** Routes a new worker's messages: results and comm messages here, readiness to its lifecycle. */
+  #listen(slot: Slot): void {
+    slot.handle.onMessage((message: FromWorker) => {
       if (Array.isArray(message)) this.#onResults(slot, message);
-      else if (message.t === 'ready') this.#onReady(slot);
+      else if (message.t === 'ready') this.#workers.ready(slot);
       else if (message.t === 'comm') this.#onComm(slot, message);
       else slot.dying = { error: message.error && deserializeError(message.error) };
     });
-    handle.onExit((exit) => this.#onExit(slot, exit));
   }
 
-  #onReady(slot: Slot): void {
-    if (slot.state !== 'starting') return;
-    slot.state = 'ready';
-    this.#bootFailures = 0;
-    this.wake();
-  }
-
-  #bootFailed(index: number, reason: string, cause: unknown): void {
-    this.#bootFailures += 1;
-    if (this.#bootFailures >= this.#options.maxBootFailures) {
-      this.#broken = new WorkerStartError(`Workers fail to start (${this.#bootFailures} times in a row); the last one ${reason}`, { cause });
-      for (const job of [...this.queue.drain(), ...this.backoff]) job.fail(this.#broken, this.recorder);
-      this.backoff.clear();
-    } else if (!this.closed) {
-      this.#spawn(index);
-    }
-  }
-
-  #onExit(slot: Slot, exit: WorkerExit): void {
-    const wasStarting = slot.state === 'starting';
-    slot.state = 'dead';
-    clearTimeout(slot.killTimer);
-    this.#slots.delete(slot.id);
-    const { victims, unstarted } = slot.releaseHeld();
-    this.#requeue(unstarted);
-    const cause = exit.error ?? slot.dying?.error;
-    const description = describeExit({ ...exit, error: cause });
-    for (const job of victims) {
-      const error = new WorkerCrashedError(`Worker ${slot.id} ${description} while running task ${job.id}`, {
-        workerId: slot.id, exitCode: exit.code, signal: exit.signal, cause, reason: exitReason({ ...exit, error: cause }),
-      });
-      this.failAttempt(job, error, slot.id);
-    }
-    const moreWork = this.queue.size > 0 || this.backoff.size > 0;
-    if (wasStarting && slot.stopping === undefined) this.#bootFailed(slot.index, description, cause);
-    else if (!this.closed || moreWork) this.#spawn(slot.index);
-    this.wake();
-    this.checkDrained();
-  }
-
-  /** Stops a worker now (its running task is lost: callers settle it first). */
-  #kill(slot: Slot): void {
-    if (slot.state === 'dead' || slot.stopping === 'kill') return;
-    slot.stopping = 'kill';
-    clearTimeout(slot.killTimer);
-    slot.handle.kill(this.#options.killGraceMs);
-  }
-
-  /** Asks an idle worker to leave, and kills it if it does not. */
-  #close(slot: Slot): void {
-    if (slot.state === 'dead' || slot.stopping) return;
-    slot.stopping = 'retire';
-    slot.state = 'retiring';
-    slot.handle.send({ t: 'close' });
-    slot.killTimer = setTimeout(() => this.#kill(slot), this.#options.killGraceMs);
-    slot.killTimer.unref();
+  /** Workers fail to start: new tasks are refused, and those waiting fail. */
+  #break(error: WorkerStartError): void {
+    this.#broken = error;
+    for (const job of [...this.queue.drain(), ...this.backoff]) job.fail(error, this.recorder);
+    this.backoff.clear();
   }
 
   // ---- dispatch ----------------------------------------------------------------------------
@@ -298,7 +228,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       else dispatchByPolicy(this.#view, placement, open, send);
     }
     this.#maybeSteal();
-    this.#updateRef();
+    this.#workers.updateRef(this.queue.size > 0 || this.backoff.size > 0 || this.closed);
     if (this.shuttingDown) this.#failUnplaceable();
     this.checkDrained();
   }
@@ -377,18 +307,6 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     }
   }
 
-  /**
-   * An idle pool must not keep the program alive (a forgotten shutdown would hang it), and a busy
-   * one must, or the program could end while a caller still awaits a result.
-   */
-  #updateRef(): void {
-    let busy = this.queue.size > 0 || this.backoff.size > 0 || this.closed;
-    if (!busy) for (const slot of this.#slots.values()) if (!slot.idle) busy = true;
-    if (busy === this.#referenced) return;
-    this.#referenced = busy;
-    for (const slot of this.#slots.values()) slot.handle.setRef(busy);
-  }
-
   /** During shutdown, tasks that fit no worker there is would wait forever: fail them. */
   #failUnplaceable(): void {
     if (this.queue.size === 0 || this.backoff.size > 0 || this.#pumpScheduled) return;
@@ -430,7 +348,7 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
     if (memory !== undefined) slot.memory = memory;
     markHeadRunning(slot);
     if (slot.exclusive && slot.idle) slot.exclusive = false;
-    this.#maybeRecycle(slot);
+    this.#workers.maybeRecycle(slot);
     this.wake();
   }
 
@@ -441,20 +359,6 @@ export abstract class PoolExecutor extends BaseExecutor<PoolJob> {
       if (id !== undefined) slot.handle.send({ t: 'reply', id, ok, payload: ok ? value : serializeError(value) });
     };
     deliverComm(job?.options.messages, id !== undefined, payload, reply);
-  }
-
-  #maybeRecycle(slot: Slot): void {
-    if (slot.state === 'retiring') {
-      if (slot.idle) this.#close(slot); // it reached its limit while it still held tasks
-      return;
-    }
-    if (slot.state !== 'ready') return;
-    const limitMb = this.#options.recycleAboveMemoryMb;
-    const spent = slot.assigned >= this.#options.maxTasksPerWorker;
-    const bloated = limitMb !== undefined && slot.memory > limitMb * 1024 * 1024;
-    if (!spent && !bloated) return;
-    slot.state = 'retiring';
-    if (slot.idle) this.#close(slot);
   }
 }
 
