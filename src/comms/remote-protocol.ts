@@ -9,6 +9,7 @@
  * - Task to a launcher's queue: {@link LaunchRequest} or {@link ContinueRequest} (and `run`, which
  *   a launcher sends itself to run a process it checkpointed for a `nowait` request).
  */
+import type { CheckpointSummary } from '../process/checkpoint-info.js';
 import type { ProcessState } from '../process/states.js';
 import { InvalidControlMessageError } from './remote-errors.js';
 
@@ -54,17 +55,11 @@ export interface RunnerInfo {
   communicator: string;
 }
 
-/** What `status` answers (and what pause, play and kill answer once they took effect). */
-export interface ProcessStatus {
-  pid: string;
-  /** Registered name of the process class. */
-  processClass: string;
-  state: ProcessState;
-  paused: boolean;
-  /** The process's status message (wait, pause or kill message, why a finish was unsuccessful), if any. */
-  status?: string;
-  /** FINISHED processes only: whether the finish was successful. */
-  successful?: boolean;
+/**
+ * What `status` answers (and what pause, play and kill answer once they took effect): what a
+ * checkpoint says of its process (pid, class, state, paused, status message, success), and more.
+ */
+export interface ProcessStatus extends Omit<CheckpointSummary, 'terminated' | 'savedAt'> {
   /** True when a live process answered; false when the status comes from its checkpoint. */
   live: boolean;
   /** Live processes only: where it runs. */

@@ -13,9 +13,9 @@ export interface CheckpointSummary {
   processClass: string;
   state: ProcessState;
   paused: boolean;
-  /** The status message, if any. */
+  /** The status message (wait, pause or kill message, why a finish was unsuccessful), if any. */
   status?: string;
-  /** FINISHED only: whether the finish was successful. */
+  /** FINISHED processes only: whether the finish was successful. */
   successful?: boolean;
   terminated: boolean;
   /** When the checkpoint was taken (ISO 8601). */
